@@ -1,0 +1,32 @@
+"""Assemble the routers; authentication is attached here, so a route is protected by default."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends
+
+from lab.audit import routes as audit
+from lab.auth import routes as auth
+from lab.deps import get_current_user
+from lab.directory import routes as directory
+from lab.health import routes as health
+from lab.jobs import routes as jobs
+
+API_PREFIX = "/api/v1"
+
+# Routes reachable without credentials, each with its reason in its module.
+PUBLIC_PATHS = frozenset({f"{API_PREFIX}/health", f"{API_PREFIX}/auth/token"})
+
+
+def build_router() -> APIRouter:
+    """The versioned API: public routers first, then everything behind authentication."""
+    api = APIRouter(prefix=API_PREFIX)
+    api.include_router(health.public_router)
+    api.include_router(auth.public_router)
+    authenticated = [Depends(get_current_user)]
+    for router in (auth.router, auth.admin_router, directory.router, directory.admin_router,
+                   audit.router, jobs.router, jobs.admin_router):
+        api.include_router(router, dependencies=authenticated)
+    return api
+
+
+__all__ = ["API_PREFIX", "PUBLIC_PATHS", "build_router"]

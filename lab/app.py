@@ -1,0 +1,59 @@
+"""The FastAPI application factory."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI
+from sqlalchemy.engine import Engine
+
+from lab import errors
+from lab.api import build_router
+from lab.db import ensure_migrated, make_engine
+from lab.jobs import builtin as _builtin_jobs  # noqa: F401  (registers job kinds)
+from lab.jobs import runtime
+from lab.objectstore import client_from_settings
+from lab.settings import LabSettings, get_settings
+
+VERSION = "0.1.0"
+
+
+def create_app(
+    settings: LabSettings | None = None,
+    *,
+    engine: Engine | None = None,
+    storage: Any = None,
+    check_migrations: bool = True,
+) -> FastAPI:
+    """Build the API; refuses to start on a bad configuration or an un-migrated database."""
+    settings = settings or get_settings()
+    settings.validate_for_startup()
+    engine = engine or make_engine(settings.resolved_database_url)
+    storage = storage if storage is not None else client_from_settings()
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        if check_migrations:
+            ensure_migrated(engine)
+        yield
+
+    app = FastAPI(
+        title="Terrain API",
+        version=VERSION,
+        description="Living-lab platform for territories: pilots, sandboxed data, evaluation.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.storage = storage
+    runtime.set_engine(engine)
+    if storage is not None:
+        runtime.set_storage(storage)
+    errors.install(app)
+    app.include_router(build_router())
+    return app
+
+
+__all__ = ["VERSION", "create_app"]

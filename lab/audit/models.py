@@ -1,0 +1,46 @@
+"""The append-only audit log."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column
+from sqlmodel import Field, SQLModel
+
+from lab.common import timestamp_field
+
+
+class AuditLogPublic(SQLModel):
+    id: int
+    at: datetime
+    actor_id: uuid.UUID | None
+    actor_role: str | None
+    action: str
+    object_type: str
+    object_id: str
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+    reason: str | None
+
+
+class AuditLog(SQLModel, table=True):
+    """One state change: who, what, when, before/after or why. Never updated or deleted."""
+
+    __tablename__ = "audit_log"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = timestamp_field(index=True)
+    # No foreign key: the fact outlives the person (erasure keeps the log).
+    actor_id: uuid.UUID | None = Field(default=None, index=True)
+    actor_role: str | None = Field(default=None, max_length=16)
+    action: str = Field(max_length=64)
+    object_type: str = Field(max_length=64, index=True)
+    object_id: str = Field(max_length=64, index=True)
+    before: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    after: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    reason: str | None = Field(default=None, max_length=2000)
+
+
+__all__ = ["AuditLog", "AuditLogPublic"]

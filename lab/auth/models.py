@@ -1,0 +1,146 @@
+"""Users, API keys and the login throttle."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import EmailStr, field_validator, model_validator
+from sqlalchemy import String
+from sqlmodel import Field, SQLModel
+
+from lab.common import timestamp_field
+
+
+class Role(StrEnum):
+    admin = "admin"
+    city = "city"
+    startup = "startup"
+    citizen = "citizen"
+    mediator = "mediator"
+
+
+ROLES_NEEDING_AUTHORITY = frozenset({Role.city, Role.mediator})
+ROLES_NEEDING_ORGANIZATION = frozenset({Role.startup})
+MIN_PASSWORD_LENGTH = 10
+
+
+class UserBase(SQLModel):
+    email: EmailStr = Field(max_length=254)
+    full_name: str = Field(default="", max_length=200)
+    role: Role
+    authority_id: uuid.UUID | None = None
+    organization_id: uuid.UUID | None = None
+
+    @field_validator("email")
+    @classmethod
+    def _lower(cls, value: str) -> str:
+        return value.strip().lower()
+
+
+class UserCreate(UserBase):
+    password: str = Field(min_length=MIN_PASSWORD_LENGTH, max_length=256)
+
+    @model_validator(mode="after")
+    def _membership(self) -> UserCreate:
+        if self.role in ROLES_NEEDING_AUTHORITY and self.authority_id is None:
+            raise ValueError(f"a {self.role} user must belong to an authority (authority_id)")
+        if self.role in ROLES_NEEDING_ORGANIZATION and self.organization_id is None:
+            raise ValueError(f"a {self.role} user must belong to an organization "
+                             "(organization_id)")
+        if self.role not in ROLES_NEEDING_AUTHORITY and self.authority_id is not None:
+            raise ValueError(f"a {self.role} user does not belong to an authority")
+        if self.role not in ROLES_NEEDING_ORGANIZATION and self.organization_id is not None:
+            raise ValueError(f"a {self.role} user does not belong to an organization")
+        return self
+
+
+class UserUpdate(SQLModel):
+    full_name: str | None = Field(default=None, max_length=200)
+    is_active: bool | None = None
+    password: str | None = Field(default=None, min_length=MIN_PASSWORD_LENGTH, max_length=256)
+
+
+class UserPublic(UserBase):
+    id: uuid.UUID
+    is_active: bool
+    created_at: datetime
+
+
+class User(UserBase, table=True):
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    email: str = Field(max_length=254, unique=True, index=True)
+    role: Role = Field(sa_type=String(16), index=True)
+    authority_id: uuid.UUID | None = Field(default=None, foreign_key="authority.id", index=True)
+    organization_id: uuid.UUID | None = Field(
+        default=None, foreign_key="organization.id", index=True
+    )
+    hashed_password: str = Field(max_length=256)
+    is_active: bool = True
+    created_at: datetime = timestamp_field()
+
+
+class ApiKeyCreate(SQLModel):
+    name: str = Field(min_length=1, max_length=100)
+
+
+class ApiKeyPublic(SQLModel):
+    id: uuid.UUID
+    name: str
+    prefix: str
+    created_at: datetime
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+
+
+class ApiKeyCreated(ApiKeyPublic):
+    key: str = Field(description="The secret key, shown only once.")
+
+
+class ApiKey(SQLModel, table=True):
+    __tablename__ = "api_key"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    user_id: uuid.UUID = Field(foreign_key="user.id", index=True, ondelete="CASCADE")
+    name: str = Field(max_length=100)
+    prefix: str = Field(max_length=16, index=True)
+    key_hash: str = Field(max_length=64, unique=True)
+    created_at: datetime = timestamp_field()
+    last_used_at: datetime | None = timestamp_field(nullable=True)
+    revoked_at: datetime | None = timestamp_field(nullable=True)
+
+
+class LoginThrottle(SQLModel, table=True):
+    """Failed login attempts per key (an account or a client address) in a window."""
+
+    __tablename__ = "login_throttle"
+
+    key: str = Field(primary_key=True, max_length=300)
+    failures: int = 0
+    window_started_at: datetime = timestamp_field()
+    locked_until: datetime | None = timestamp_field(nullable=True)
+
+
+class Token(SQLModel):
+    access_token: str
+    token_type: str = "bearer"
+    expires_in: int
+
+
+__all__ = [
+    "ApiKey",
+    "ApiKeyCreate",
+    "ApiKeyCreated",
+    "ApiKeyPublic",
+    "LoginThrottle",
+    "MIN_PASSWORD_LENGTH",
+    "ROLES_NEEDING_AUTHORITY",
+    "ROLES_NEEDING_ORGANIZATION",
+    "Role",
+    "Token",
+    "User",
+    "UserCreate",
+    "UserPublic",
+    "UserUpdate",
+]

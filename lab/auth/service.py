@@ -1,0 +1,233 @@
+"""Authentication, login throttling, users and API keys."""
+
+from __future__ import annotations
+
+import math
+import uuid
+from datetime import timedelta
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, func, select
+
+from lab.audit import service as audit
+from lab.auth import security
+from lab.auth.models import (
+    ApiKey,
+    LoginThrottle,
+    Role,
+    User,
+    UserCreate,
+    UserUpdate,
+)
+from lab.common import Page, PageParams, as_utc, utcnow
+from lab.directory.models import Authority, Organization
+from lab.exceptions import (
+    Conflict,
+    InvalidCredentials,
+    InvalidInput,
+    NotAuthenticated,
+    NotFound,
+    PermissionDenied,
+    TooManyRequests,
+)
+from lab.settings import LabSettings
+
+# A shared address (a town hall's NAT) gets more room than one account.
+_ADDRESS_FACTOR = 4
+
+
+def authenticate(
+    *, session: Session, settings: LabSettings, email: str, password: str, client: str
+) -> security.AccessToken:
+    """Check a login and issue an access token, throttling repeated failures."""
+    email = email.strip().lower()
+    keys = {f"email:{email}": settings.login_max_failures,
+            f"addr:{client}": settings.login_max_failures * _ADDRESS_FACTOR}
+    window = timedelta(minutes=settings.login_window_minutes)
+    for key in keys:
+        _refuse_if_locked(session, key)
+    user = session.exec(select(User).where(User.email == email)).first()
+    valid = security.verify_password(password, user.hashed_password if user else None)
+    if not valid or user is None or not user.is_active:
+        for key, limit in keys.items():
+            _count_failure(session, key, limit=limit, window=window)
+        session.commit()
+        if valid and user is not None and not user.is_active:
+            raise InvalidCredentials("This account is disabled; ask an administrator.")
+        raise InvalidCredentials("Incorrect email or password.")
+    for key in keys:
+        row = session.get(LoginThrottle, key)
+        if row is not None:
+            session.delete(row)
+    session.commit()
+    return security.create_access_token(
+        user_id=user.id, role=str(user.role), secret=settings.jwt_secret(),
+        lifetime=timedelta(minutes=settings.access_token_minutes),
+    )
+
+
+def _refuse_if_locked(session: Session, key: str) -> None:
+    row = session.get(LoginThrottle, key)
+    if row is not None and row.locked_until is not None:
+        remaining = (as_utc(row.locked_until) - utcnow()).total_seconds()
+        if remaining > 0:
+            raise TooManyRequests(
+                "Too many failed logins; try again later.", retry_after=math.ceil(remaining)
+            )
+
+
+def _count_failure(session: Session, key: str, *, limit: int, window: timedelta) -> None:
+    now = utcnow()
+    row = session.get(LoginThrottle, key)
+    if row is None:
+        row = LoginThrottle(key=key, failures=0, window_started_at=now)
+        try:
+            with session.begin_nested():
+                session.add(row)
+        except IntegrityError:
+            row = session.get(LoginThrottle, key)
+            assert row is not None
+    if now - as_utc(row.window_started_at) > window:
+        row.failures, row.window_started_at, row.locked_until = 0, now, None
+    row.failures += 1
+    if row.failures >= limit:
+        row.locked_until = as_utc(row.window_started_at) + window
+    session.add(row)
+
+
+def user_from_bearer(*, session: Session, settings: LabSettings, credential: str) -> User:
+    """The active user behind a JWT or an API key."""
+    if security.looks_like_api_key(credential):
+        key = session.exec(
+            select(ApiKey).where(ApiKey.key_hash == security.hash_api_key(credential))
+        ).first()
+        if key is None or key.revoked_at is not None:
+            raise NotAuthenticated("Invalid or revoked API key.")
+        user = session.get(User, key.user_id)
+        if user is None or not user.is_active:
+            raise NotAuthenticated("Invalid or revoked API key.")
+        key.last_used_at = utcnow()
+        session.add(key)
+        session.commit()
+        return user
+    user_id = security.decode_access_token(credential, secret=settings.jwt_secret())
+    if user_id is None:
+        raise NotAuthenticated("Invalid or expired token; log in again.")
+    user = session.get(User, user_id)
+    if user is None or not user.is_active:
+        raise NotAuthenticated("Invalid or expired token; log in again.")
+    return user
+
+
+def create_user(*, session: Session, actor: User | None, data: UserCreate) -> User:
+    """Create a user (admin only, or `actor=None` from the command line)."""
+    if actor is not None and actor.role != Role.admin:
+        raise PermissionDenied("Only administrators create users.")
+    if data.authority_id and session.get(Authority, data.authority_id) is None:
+        raise InvalidInput("Unknown authority.", field="authority_id")
+    if data.organization_id and session.get(Organization, data.organization_id) is None:
+        raise InvalidInput("Unknown organization.", field="organization_id")
+    if session.exec(select(User).where(User.email == data.email)).first() is not None:
+        raise Conflict("A user with this email already exists.", field="email")
+    user = User.model_validate(
+        data, update={"hashed_password": security.hash_password(data.password)}
+    )
+    session.add(user)
+    session.flush()
+    audit.record(session=session, actor=actor, action="user.create", object_type="user",
+                 object_id=user.id, after=_public(user))
+    session.commit()
+    session.refresh(user)
+    return user
+
+
+def update_user(*, session: Session, actor: User, user_id: uuid.UUID, data: UserUpdate) -> User:
+    """Change a user's name, password or active flag (admin only)."""
+    if actor.role != Role.admin:
+        raise PermissionDenied("Only administrators change users.")
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound("No such user.")
+    if user.id == actor.id and data.is_active is False:
+        raise InvalidInput("An administrator cannot disable their own account.",
+                           field="is_active")
+    before = _public(user)
+    changes = data.model_dump(exclude_unset=True)
+    if "password" in changes:
+        user.hashed_password = security.hash_password(changes.pop("password"))
+    for name, value in changes.items():
+        setattr(user, name, value)
+    session.add(user)
+    audit.record(session=session, actor=actor, action="user.update", object_type="user",
+                 object_id=user.id, before=before, after=_public(user))
+    session.commit()
+    session.refresh(user)
+    return user
+
+
+def list_users(*, session: Session, actor: User, page: PageParams,
+               role: Role | None = None) -> Page[User]:
+    """Users, by email (admin only)."""
+    if actor.role != Role.admin:
+        raise PermissionDenied("Only administrators list users.")
+    query = select(User)
+    if role is not None:
+        query = query.where(User.role == role)
+    total = session.exec(select(func.count()).select_from(query.subquery())).one()
+    rows = session.exec(query.order_by(col(User.email)).offset(page.offset).limit(page.limit))
+    return Page(items=list(rows), total=total, limit=page.limit, offset=page.offset)
+
+
+def _public(user: User) -> dict[str, object]:
+    return {"email": user.email, "role": str(user.role), "is_active": user.is_active,
+            "authority_id": user.authority_id, "organization_id": user.organization_id}
+
+
+def create_api_key(*, session: Session, actor: User, name: str) -> tuple[ApiKey, str]:
+    """A new API key for the actor; the secret is returned once and stored hashed."""
+    material = security.new_api_key()
+    key = ApiKey(user_id=actor.id, name=name, prefix=material.prefix, key_hash=material.key_hash)
+    session.add(key)
+    session.flush()
+    audit.record(session=session, actor=actor, action="api_key.create", object_type="api_key",
+                 object_id=key.id, after={"name": name, "prefix": material.prefix})
+    session.commit()
+    session.refresh(key)
+    return key, material.key
+
+
+def list_api_keys(*, session: Session, actor: User, page: PageParams) -> Page[ApiKey]:
+    """The actor's own API keys (never the secrets)."""
+    query = select(ApiKey).where(ApiKey.user_id == actor.id)
+    total = session.exec(select(func.count()).select_from(query.subquery())).one()
+    rows = session.exec(
+        query.order_by(col(ApiKey.created_at).desc()).offset(page.offset).limit(page.limit)
+    )
+    return Page(items=list(rows), total=total, limit=page.limit, offset=page.offset)
+
+
+def revoke_api_key(*, session: Session, actor: User, key_id: uuid.UUID) -> ApiKey:
+    """Revoke one of the actor's keys (an admin may revoke anyone's)."""
+    key = session.get(ApiKey, key_id)
+    if key is None or (key.user_id != actor.id and actor.role != Role.admin):
+        raise NotFound("No such API key.")
+    if key.revoked_at is None:
+        key.revoked_at = utcnow()
+        session.add(key)
+        audit.record(session=session, actor=actor, action="api_key.revoke",
+                     object_type="api_key", object_id=key.id)
+        session.commit()
+        session.refresh(key)
+    return key
+
+
+__all__ = [
+    "authenticate",
+    "create_api_key",
+    "create_user",
+    "list_api_keys",
+    "list_users",
+    "revoke_api_key",
+    "update_user",
+    "user_from_bearer",
+]

@@ -1,0 +1,106 @@
+"""The `lab` command: run the platform, migrate, manage users, analyse files."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+
+from experiments.cli import app as analyze_app
+from lab.settings import SettingsError, get_settings
+
+app = typer.Typer(help="Terrain, a living-lab platform for territories.", no_args_is_help=True)
+app.add_typer(analyze_app, name="analyze")
+
+
+def _fail(message: str) -> None:
+    typer.echo(message, err=True)
+    raise typer.Exit(code=1)
+
+
+@app.command()
+def up() -> None:
+    """Start the object store (unless STORAGE_ENDPOINT is set), migrate, API, worker and UI."""
+    from lab.up import run
+
+    try:
+        get_settings().validate_for_startup()
+    except SettingsError as exc:
+        _fail(str(exc))
+    raise typer.Exit(code=run(get_settings()))
+
+
+@app.command()
+def migrate(revision: Annotated[str, typer.Option(help="Target revision")] = "head") -> None:
+    """Upgrade the database schema."""
+    from lab.db import upgrade
+
+    upgrade(get_settings().resolved_database_url, revision)
+    typer.echo(f"database migrated to {revision}")
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Bind address")] = None,
+    port: Annotated[int | None, typer.Option(help="Port")] = None,
+    workers: Annotated[int, typer.Option(help="Worker processes")] = 1,
+) -> None:
+    """Serve the API only (the database must be migrated)."""
+    import uvicorn
+
+    settings = get_settings()
+    try:
+        settings.validate_for_startup()
+    except SettingsError as exc:
+        _fail(str(exc))
+    uvicorn.run("lab.app:create_app", factory=True, host=host or settings.api_host,
+                port=port or settings.api_port, workers=workers)
+
+
+@app.command()
+def worker(threads: Annotated[int, typer.Option(help="Worker threads")] = 2) -> None:
+    """Run the background job consumer."""
+    from huey.consumer import Consumer
+
+    from lab.worker import huey
+
+    Consumer(huey, workers=threads, worker_type="thread").run()
+
+
+@app.command("create-user")
+def create_user(
+    email: Annotated[str, typer.Option(help="Email address")],
+    role: Annotated[str, typer.Option(help="admin, city, startup, citizen or mediator")] = "admin",
+    full_name: Annotated[str, typer.Option(help="Full name")] = "",
+    password: Annotated[str, typer.Option(prompt=True, hide_input=True,
+                                          confirmation_prompt=True)] = "",
+) -> None:
+    """Create a user from the command line (typically the first admin)."""
+    from pydantic import ValidationError
+    from sqlmodel import Session
+
+    from lab.auth import service
+    from lab.auth.models import Role, UserCreate
+    from lab.db import ensure_migrated, make_engine
+    from lab.exceptions import LabError
+
+    engine = make_engine(get_settings().resolved_database_url)
+    try:
+        ensure_migrated(engine)
+        data = UserCreate(email=email, role=Role(role), full_name=full_name, password=password)
+        with Session(engine) as session:
+            user = service.create_user(session=session, actor=None, data=data)
+        typer.echo(f"created {user.role} {user.email} ({user.id})")
+    except (ValidationError, ValueError, LabError) as exc:
+        _fail(f"cannot create user: {exc}")
+    finally:
+        engine.dispose()
+
+
+def main() -> None:
+    """Entry point for `python -m lab`."""
+    sys.exit(app())
+
+
+__all__ = ["app", "main"]

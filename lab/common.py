@@ -1,0 +1,64 @@
+"""Small shared pieces: UTC time, pagination."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Generic, TypeVar
+
+from fastapi import Query
+from pydantic import BaseModel
+from sqlalchemy import DateTime
+from sqlmodel import Field
+
+T = TypeVar("T")
+
+MAX_PAGE_SIZE = 200
+
+
+def utcnow() -> datetime:
+    """The current time, timezone-aware in UTC."""
+    return datetime.now(UTC)
+
+
+def as_utc(value: datetime) -> datetime:
+    """Attach UTC to a naive datetime read back from SQLite."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def timestamp_field(*, nullable: bool = False, index: bool = False) -> datetime:
+    """A timezone-aware timestamp column that defaults to now (when not nullable)."""
+    if nullable:
+        return Field(  # type: ignore[no-any-return]
+            default=None, sa_type=DateTime(timezone=True), nullable=True, index=index
+        )
+    return Field(  # type: ignore[no-any-return]
+        default_factory=utcnow, sa_type=DateTime(timezone=True), nullable=False, index=index
+    )
+
+
+class PageParams(BaseModel):
+    """Offset pagination, bounded."""
+
+    limit: int = 50
+    offset: int = 0
+
+
+def page_params(
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE, description="Page size")] = 50,
+    offset: Annotated[int, Query(ge=0, description="Rows to skip")] = 0,
+) -> PageParams:
+    """Read `limit` and `offset` from the query string."""
+    return PageParams(limit=limit, offset=offset)
+
+
+class Page(BaseModel, Generic[T]):
+    """A page of results with the total count."""
+
+    items: list[T]
+    total: int
+    limit: int
+    offset: int
+
+
+__all__ = ["MAX_PAGE_SIZE", "Page", "PageParams", "as_utc", "page_params", "timestamp_field",
+           "utcnow"]

@@ -1,0 +1,80 @@
+"""Request dependencies: the session, the settings, the current user and role checks."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import OAuth2PasswordBearer
+from sqlmodel import Session
+
+from lab.auth import service as auth
+from lab.auth.models import Role, User
+from lab.exceptions import NotAuthenticated, PermissionDenied
+from lab.settings import LabSettings
+
+oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """One session per request, on the app's engine."""
+    with Session(request.app.state.engine) as session:
+        yield session
+
+
+def get_settings(request: Request) -> LabSettings:
+    """The app's settings."""
+    settings: LabSettings = request.app.state.settings
+    return settings
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+SettingsDep = Annotated[LabSettings, Depends(get_settings)]
+
+
+def get_current_user(
+    session: SessionDep,
+    settings: SettingsDep,
+    token: Annotated[str | None, Depends(oauth2_scheme)],
+) -> User:
+    """The authenticated user (a JWT or an API key as bearer), or 401."""
+    if not token:
+        raise NotAuthenticated("Authentication required: send 'Authorization: Bearer <token>'.")
+    return auth.user_from_bearer(session=session, settings=settings, credential=token)
+
+
+CurrentUser = Annotated[User, Depends(get_current_user)]
+
+
+def require_roles(*roles: Role) -> Callable[[User], User]:
+    """A dependency that lets only the given roles through."""
+    allowed = ", ".join(sorted(r.value for r in roles))
+
+    def _check(user: CurrentUser) -> User:
+        if user.role not in roles:
+            raise PermissionDenied(f"This action needs one of the roles: {allowed}.")
+        return user
+
+    return _check
+
+
+AdminUser = Annotated[User, Depends(require_roles(Role.admin))]
+
+
+def client_address(request: Request) -> str:
+    """The client's address as seen by the API."""
+    return request.client.host if request.client else "unknown"
+
+
+__all__ = [
+    "AdminUser",
+    "CurrentUser",
+    "SessionDep",
+    "SettingsDep",
+    "client_address",
+    "get_current_user",
+    "get_session",
+    "get_settings",
+    "require_roles",
+]

@@ -1,0 +1,94 @@
+"""Authorities and organizations."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlmodel import Session, col, func, select
+
+from lab.audit import service as audit
+from lab.auth.models import Role, User
+from lab.common import Page, PageParams
+from lab.directory.models import Authority, AuthorityCreate, Organization, OrganizationCreate
+from lab.exceptions import Conflict, NotFound, PermissionDenied
+
+
+def _admin_only(actor: User | None) -> None:
+    if actor is not None and actor.role != Role.admin:
+        raise PermissionDenied("Only administrators manage authorities and organizations.")
+
+
+def create_authority(*, session: Session, actor: User | None,
+                     data: AuthorityCreate) -> Authority:
+    """Register an authority (admin only)."""
+    _admin_only(actor)
+    if session.exec(select(Authority).where(Authority.code == data.code)).first():
+        raise Conflict(f"An authority with code {data.code!r} already exists.", field="code")
+    authority = Authority.model_validate(data)
+    session.add(authority)
+    session.flush()
+    audit.record(session=session, actor=actor, action="authority.create",
+                 object_type="authority", object_id=authority.id, after=data.model_dump())
+    session.commit()
+    session.refresh(authority)
+    return authority
+
+
+def create_organization(*, session: Session, actor: User | None,
+                        data: OrganizationCreate) -> Organization:
+    """Register an organization (admin only)."""
+    _admin_only(actor)
+    if session.exec(select(Organization).where(Organization.name == data.name)).first():
+        raise Conflict(f"An organization named {data.name!r} already exists.", field="name")
+    organization = Organization.model_validate(data)
+    session.add(organization)
+    session.flush()
+    audit.record(session=session, actor=actor, action="organization.create",
+                 object_type="organization", object_id=organization.id, after=data.model_dump())
+    session.commit()
+    session.refresh(organization)
+    return organization
+
+
+def list_authorities(*, session: Session, page: PageParams) -> Page[Authority]:
+    """Authorities by name (public knowledge for any signed-in user)."""
+    query = select(Authority)
+    total = session.exec(select(func.count()).select_from(query.subquery())).one()
+    rows = session.exec(query.order_by(col(Authority.name)).offset(page.offset).limit(page.limit))
+    return Page(items=list(rows), total=total, limit=page.limit, offset=page.offset)
+
+
+def list_organizations(*, session: Session, page: PageParams) -> Page[Organization]:
+    """Organizations by name."""
+    query = select(Organization)
+    total = session.exec(select(func.count()).select_from(query.subquery())).one()
+    rows = session.exec(
+        query.order_by(col(Organization.name)).offset(page.offset).limit(page.limit)
+    )
+    return Page(items=list(rows), total=total, limit=page.limit, offset=page.offset)
+
+
+def get_authority(*, session: Session, authority_id: uuid.UUID) -> Authority:
+    """One authority or 404."""
+    authority = session.get(Authority, authority_id)
+    if authority is None:
+        raise NotFound("No such authority.")
+    return authority
+
+
+def get_organization(*, session: Session, organization_id: uuid.UUID) -> Organization:
+    """One organization or 404."""
+    organization = session.get(Organization, organization_id)
+    if organization is None:
+        raise NotFound("No such organization.")
+    return organization
+
+
+__all__ = [
+    "create_authority",
+    "create_organization",
+    "get_authority",
+    "get_organization",
+    "list_authorities",
+    "list_organizations",
+]

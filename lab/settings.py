@@ -1,0 +1,98 @@
+"""Application settings (`LAB_` environment variables)."""
+
+from __future__ import annotations
+
+import secrets
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PLACEHOLDER_SECRETS = frozenset(
+    {"", "changethis", "change-me", "changeme", "secret", "please-change", "xxx", "dev"}
+)
+_MIN_SECRET_LENGTH = 32
+
+
+class SettingsError(RuntimeError):
+    """The configuration cannot be used; the message says which variable to set."""
+
+
+class LabSettings(BaseSettings):
+    """Settings of the application; every field is read from `LAB_<NAME>`."""
+
+    model_config = SettingsConfigDict(env_prefix="LAB_", extra="ignore")
+
+    home: Path = Path("./var")
+    database_url: str | None = None
+    secret_key: SecretStr | None = None
+    env: Literal["development", "test", "production"] = "development"
+    api_host: str = "127.0.0.1"
+    api_port: int = 8000
+    ui_port: int = 8501
+    api_url: str | None = None
+    redis_url: str | None = None
+    access_token_minutes: int = 15
+    login_max_failures: int = 5
+    login_window_minutes: int = 15
+    cors_origins: list[str] = []
+
+    @field_validator("access_token_minutes")
+    @classmethod
+    def _short_lived(cls, value: int) -> int:
+        if not 1 <= value <= 24 * 60:
+            raise ValueError("LAB_ACCESS_TOKEN_MINUTES must be between 1 and 1440")
+        return value
+
+    @property
+    def resolved_database_url(self) -> str:
+        """The database URL, defaulting to a SQLite file under `LAB_HOME`."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.home / 'lab.db').resolve()}"
+
+    @property
+    def resolved_api_url(self) -> str:
+        """The URL the UI and tools use to reach the API."""
+        return self.api_url or f"http://{self.api_host}:{self.api_port}"
+
+    def jwt_secret(self) -> str:
+        """The signing secret; refuses placeholders in production, generates one in development."""
+        value = self.secret_key.get_secret_value() if self.secret_key else ""
+        if self.env == "production":
+            if value.strip().lower() in PLACEHOLDER_SECRETS or len(value) < _MIN_SECRET_LENGTH:
+                raise SettingsError(
+                    "LAB_SECRET_KEY is missing or a placeholder: set LAB_SECRET_KEY to a random "
+                    f"string of at least {_MIN_SECRET_LENGTH} characters "
+                    "(for example: python -c 'import secrets; print(secrets.token_urlsafe(48))')."
+                )
+            return value
+        if value:
+            return value
+        return _development_secret(self.home)
+
+    def validate_for_startup(self) -> None:
+        """Fail fast with a clear message when the configuration cannot run."""
+        self.jwt_secret()
+
+
+def _development_secret(home: Path) -> str:
+    path = home / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    home.mkdir(parents=True, exist_ok=True)
+    value = secrets.token_urlsafe(48)
+    path.touch(mode=0o600)
+    path.write_text(value)
+    return value
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> LabSettings:
+    """The process-wide settings (cached; tests build their own instances)."""
+    return LabSettings()
+
+
+__all__ = ["LabSettings", "SettingsError", "get_settings", "PLACEHOLDER_SECRETS"]

@@ -1,0 +1,58 @@
+"""Builders for test data, through the services (so rules and audit apply)."""
+
+from __future__ import annotations
+
+import uuid
+
+from fastapi.testclient import TestClient
+from sqlmodel import Session
+
+from lab.auth import service as auth
+from lab.auth.models import Role, User, UserCreate
+from lab.directory import service as directory
+from lab.directory.models import (
+    Authority,
+    AuthorityCreate,
+    AuthorityLevel,
+    Organization,
+    OrganizationCreate,
+)
+
+PASSWORD = "correct horse battery staple"
+
+
+def _suffix() -> str:
+    return uuid.uuid4().hex[:8]
+
+
+def make_authority(session: Session, *, name: str | None = None,
+                   level: AuthorityLevel = AuthorityLevel.commune) -> Authority:
+    code = _suffix()
+    return directory.create_authority(session=session, actor=None, data=AuthorityCreate(
+        name=name or f"Commune {code}", level=level, code=code))
+
+
+def make_organization(session: Session, *, name: str | None = None) -> Organization:
+    return directory.create_organization(session=session, actor=None, data=OrganizationCreate(
+        name=name or f"Startup {_suffix()}"))
+
+
+def make_user(session: Session, role: Role = Role.admin, *, email: str | None = None,
+              password: str = PASSWORD, authority: Authority | None = None,
+              organization: Organization | None = None) -> User:
+    if role in (Role.city, Role.mediator) and authority is None:
+        authority = make_authority(session)
+    if role == Role.startup and organization is None:
+        organization = make_organization(session)
+    return auth.create_user(session=session, actor=None, data=UserCreate(
+        email=email or f"{role}-{_suffix()}@terrain.example", role=role, password=password,
+        authority_id=authority.id if authority else None,
+        organization_id=organization.id if organization else None))
+
+
+def login(client: TestClient, user: User, password: str = PASSWORD) -> dict[str, str]:
+    """Authorization headers for the user, obtained through the real login route."""
+    response = client.post("/api/v1/auth/token",
+                           data={"username": user.email, "password": password})
+    assert response.status_code == 200, response.text
+    return {"Authorization": f"Bearer {response.json()['access_token']}"}
