@@ -21,10 +21,7 @@ from lab.deps import get_session
 from lab.jobs import runtime
 from lab.jobs.queue import huey
 from lab.settings import LabSettings
-try:
-    from tests.fixtures_s3 import s3_buckets, s3_client, s3_server  # noqa: F401
-except ImportError:  # TEMP until storage lands
-    pass
+from tests.fixtures_s3 import s3_buckets, s3_client, s3_server  # noqa: F401
 
 PG_URL = os.environ.get("LAB_TEST_DATABASE_URL")
 DB_FIXTURES = {"engine", "session", "live_engine", "database_url"}

@@ -27,7 +27,7 @@ def test_selfcheck_job_runs_to_done_with_progress(settings: LabSettings, live_en
                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     prefix = next(iter(s3_buckets.values())).removesuffix("datasets")
     monkeypatch.setenv("STORAGE_BUCKET_PREFIX", prefix)
-    with Session(live_engine) as session:
+    with Session(live_engine, expire_on_commit=False) as session:
         admin, other = make_user(session, Role.admin), make_user(session, Role.admin)
         stranger = make_user(session, Role.city)
     with TestClient(create_app(settings, engine=live_engine, storage=s3_client)) as client:
