@@ -1,8 +1,12 @@
 """Every table, imported in one place for Alembic and the test scratch engines."""
 
+from lab.assets.models import Asset
 from lab.audit.models import AuditLog
 from lab.auth.models import ApiKey, LoginThrottle, User
+from lab.datasets.models import Dataset, DatasetVersion
 from lab.directory.models import Authority, Organization
 from lab.jobs.models import Job
+from lab.zones.models import Zone
 
-__all__ = ["ApiKey", "AuditLog", "Authority", "Job", "LoginThrottle", "Organization", "User"]
+__all__ = ["ApiKey", "Asset", "AuditLog", "Authority", "Dataset", "DatasetVersion", "Job",
+           "LoginThrottle", "Organization", "User", "Zone"]

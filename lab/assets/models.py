@@ -1,0 +1,90 @@
+"""Assets: pieces of infrastructure a pilot may use."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from pydantic import field_validator
+from sqlalchemy import JSON, Column, String
+from sqlmodel import Field, SQLModel
+
+from lab.common import timestamp_field
+from lab.geo import validate_geometry
+
+
+class AssetKind(StrEnum):
+    streetlight = "streetlight"
+    parking_zone = "parking_zone"
+    bus_line = "bus_line"
+    bus_stop = "bus_stop"
+    sensor = "sensor"
+    building = "building"
+    ev_charger = "ev_charger"
+    bike_lane = "bike_lane"
+    other = "other"
+
+
+class AssetBase(SQLModel):
+    kind: AssetKind
+    name: str = Field(min_length=1, max_length=200)
+    external_ref: str | None = Field(default=None, max_length=100,
+                                     description="The city's own identifier")
+    zone_code: str | None = Field(default=None, max_length=64,
+                                  description="Code of the zone the asset lies in")
+    geometry: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False),
+                                     description="GeoJSON geometry in WGS84")
+    attributes: dict[str, Any] = Field(default_factory=dict,
+                                       sa_column=Column(JSON, nullable=False),
+                                       description="Free attributes (power, capacity…)")
+
+    @field_validator("geometry")
+    @classmethod
+    def _geometry(cls, value: dict[str, Any]) -> dict[str, Any]:
+        return validate_geometry(value)
+
+
+class AssetCreate(AssetBase):
+    authority_id: uuid.UUID | None = Field(
+        default=None, description="Owning authority (defaults to the creator's)")
+
+
+class AssetUpdate(SQLModel):
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    external_ref: str | None = Field(default=None, max_length=100)
+    zone_code: str | None = Field(default=None, max_length=64)
+    geometry: dict[str, Any] | None = None
+    attributes: dict[str, Any] | None = None
+
+    @field_validator("geometry")
+    @classmethod
+    def _geometry(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:
+        return None if value is None else validate_geometry(value)
+
+
+class AssetPublic(AssetBase):
+    id: uuid.UUID
+    authority_id: uuid.UUID
+    created_at: datetime
+    updated_at: datetime
+
+
+class Asset(AssetBase, table=True):
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    kind: AssetKind = Field(sa_type=String(16), index=True)
+    authority_id: uuid.UUID = Field(foreign_key="authority.id", index=True)
+    zone_code: str | None = Field(default=None, foreign_key="zone.code", index=True)
+    geometry: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    attributes: dict[str, Any] = Field(default_factory=dict,
+                                       sa_column=Column(JSON, nullable=False))
+    min_lon: float = Field(index=True)
+    min_lat: float = Field(index=True)
+    max_lon: float
+    max_lat: float
+    created_at: datetime = timestamp_field()
+    updated_at: datetime = timestamp_field()
+
+
+__all__ = ["Asset", "AssetCreate", "AssetKind", "AssetPublic", "AssetUpdate"]

@@ -1,0 +1,90 @@
+"""GeoJSON geometry validation (RFC 7946): types, WGS84 ranges, closed rings."""
+
+from __future__ import annotations
+
+from typing import Any
+
+GEOMETRY_TYPES = frozenset(
+    {"Point", "MultiPoint", "LineString", "MultiLineString", "Polygon", "MultiPolygon"}
+)
+AREA_TYPES = frozenset({"Polygon", "MultiPolygon"})
+
+
+class GeometryError(ValueError):
+    """A geometry that is not valid GeoJSON in WGS84."""
+
+
+def _position(value: Any, where: str) -> tuple[float, float]:
+    if not isinstance(value, list | tuple) or len(value) not in (2, 3):
+        raise GeometryError(f"{where}: a position is [longitude, latitude]")
+    if not all(isinstance(v, int | float) and not isinstance(v, bool) for v in value):
+        raise GeometryError(f"{where}: coordinates must be numbers")
+    lon, lat = float(value[0]), float(value[1])
+    if not -180.0 <= lon <= 180.0:
+        raise GeometryError(f"{where}: longitude {lon} is outside [-180, 180] (WGS84)")
+    if not -90.0 <= lat <= 90.0:
+        raise GeometryError(f"{where}: latitude {lat} is outside [-90, 90] (WGS84)")
+    return lon, lat
+
+
+def _line(value: Any, where: str, *, minimum: int) -> list[tuple[float, float]]:
+    if not isinstance(value, list) or len(value) < minimum:
+        raise GeometryError(f"{where}: needs at least {minimum} positions")
+    return [_position(p, f"{where}[{i}]") for i, p in enumerate(value)]
+
+
+def _polygon(value: Any, where: str) -> None:
+    if not isinstance(value, list) or not value:
+        raise GeometryError(f"{where}: a polygon is a list of linear rings")
+    for i, ring in enumerate(value):
+        points = _line(ring, f"{where}[{i}]", minimum=4)
+        if points[0] != points[-1]:
+            raise GeometryError(f"{where}[{i}]: the ring is not closed (first != last)")
+
+
+def validate_geometry(geometry: Any, *, allowed: frozenset[str] = GEOMETRY_TYPES) -> dict[str, Any]:
+    """Return the geometry if valid; raise GeometryError saying what is wrong otherwise."""
+    if not isinstance(geometry, dict):
+        raise GeometryError("a geometry is a GeoJSON object")
+    kind, coords = geometry.get("type"), geometry.get("coordinates")
+    if kind not in allowed:
+        raise GeometryError(f"geometry type {kind!r} is not one of {sorted(allowed)}")
+    if kind == "Point":
+        _position(coords, "coordinates")
+    elif kind == "MultiPoint":
+        _line(coords, "coordinates", minimum=1)
+    elif kind == "LineString":
+        _line(coords, "coordinates", minimum=2)
+    elif kind == "MultiLineString":
+        if not isinstance(coords, list) or not coords:
+            raise GeometryError("coordinates: a MultiLineString needs lines")
+        for i, line in enumerate(coords):
+            _line(line, f"coordinates[{i}]", minimum=2)
+    elif kind == "Polygon":
+        _polygon(coords, "coordinates")
+    else:
+        if not isinstance(coords, list) or not coords:
+            raise GeometryError("coordinates: a MultiPolygon needs polygons")
+        for i, polygon in enumerate(coords):
+            _polygon(polygon, f"coordinates[{i}]")
+    return {"type": kind, "coordinates": coords}
+
+
+def bbox(geometry: dict[str, Any]) -> tuple[float, float, float, float]:
+    """(min lon, min lat, max lon, max lat) of a valid geometry."""
+    lons: list[float] = []
+    lats: list[float] = []
+
+    def walk(node: Any) -> None:
+        if node and isinstance(node[0], int | float):
+            lons.append(float(node[0]))
+            lats.append(float(node[1]))
+        else:
+            for child in node:
+                walk(child)
+
+    walk(geometry["coordinates"])
+    return min(lons), min(lats), max(lons), max(lats)
+
+
+__all__ = ["AREA_TYPES", "GEOMETRY_TYPES", "GeometryError", "bbox", "validate_geometry"]

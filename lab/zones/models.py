@@ -1,0 +1,66 @@
+"""Zones: named areas of the territory that pilots treat or use as controls."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from pydantic import field_validator
+from sqlalchemy import JSON, Column
+from sqlmodel import Field, SQLModel
+
+from lab.common import timestamp_field
+from lab.geo import AREA_TYPES, validate_geometry
+
+ZONE_CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"
+
+
+class ZoneBase(SQLModel):
+    code: str = Field(max_length=64, regex=ZONE_CODE_PATTERN,
+                      description="Short code that pilots and datasets use (e.g. `Z-07`)")
+    name: str = Field(min_length=1, max_length=200)
+    authority_id: uuid.UUID = Field(description="The owning authority")
+    geometry: dict[str, Any] = Field(
+        sa_column=Column(JSON, nullable=False),
+        description="GeoJSON Polygon or MultiPolygon in WGS84",
+    )
+
+    @field_validator("geometry")
+    @classmethod
+    def _geometry(cls, value: dict[str, Any]) -> dict[str, Any]:
+        return validate_geometry(value, allowed=AREA_TYPES)
+
+
+class ZoneCreate(ZoneBase):
+    pass
+
+
+class ZoneUpdate(SQLModel):
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    geometry: dict[str, Any] | None = None
+
+    @field_validator("geometry")
+    @classmethod
+    def _geometry(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:
+        return None if value is None else validate_geometry(value, allowed=AREA_TYPES)
+
+
+class ZonePublic(ZoneBase):
+    id: uuid.UUID
+    created_at: datetime
+
+
+class Zone(ZoneBase, table=True):
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    code: str = Field(max_length=64, unique=True, index=True)
+    authority_id: uuid.UUID = Field(foreign_key="authority.id", index=True)
+    geometry: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    min_lon: float
+    min_lat: float
+    max_lon: float
+    max_lat: float
+    created_at: datetime = timestamp_field()
+
+
+__all__ = ["ZONE_CODE_PATTERN", "Zone", "ZoneCreate", "ZonePublic", "ZoneUpdate"]
