@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends
 
+from lab.assets import routes as assets
 from lab.audit import routes as audit
 from lab.auth import routes as auth
 from lab.deps import get_current_user
 from lab.directory import routes as directory
 from lab.health import routes as health
 from lab.jobs import routes as jobs
+from lab.zones import routes as zones
 
 API_PREFIX = "/api/v1"
 
@@ -24,7 +26,7 @@ def build_router() -> APIRouter:
     api.include_router(auth.public_router)
     authenticated = [Depends(get_current_user)]
     for router in (auth.router, auth.admin_router, directory.router, directory.admin_router,
-                   audit.router, jobs.router, jobs.admin_router):
+                   audit.router, jobs.router, jobs.admin_router, zones.router, assets.router):
         api.include_router(router, dependencies=authenticated)
     return api
 

@@ -11,8 +11,7 @@ from lab.auth import service as auth
 from lab.auth.models import Role, User, UserCreate
 from lab.db import make_engine, upgrade
 from lab.settings import LabSettings
-from storage import StorageSettings, ensure_buckets, make_client_from_settings
-from storage import EmbeddedS3
+from storage import EmbeddedS3, StorageSettings, ensure_buckets, make_client_from_settings
 
 DEV_ADMIN_EMAIL = "admin@terrain.example"
 

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
+
+from pydantic import ValidationError
+
+from lab.exceptions import InvalidInput
 
 GEOMETRY_TYPES = frozenset(
     {"Point", "MultiPoint", "LineString", "MultiLineString", "Polygon", "MultiPolygon"}
@@ -87,4 +92,28 @@ def bbox(geometry: dict[str, Any]) -> tuple[float, float, float, float]:
     return min(lons), min(lats), max(lons), max(lats)
 
 
-__all__ = ["AREA_TYPES", "GEOMETRY_TYPES", "GeometryError", "bbox", "validate_geometry"]
+def features(collection: dict[str, Any]) -> Iterable[dict[str, Any]]:
+    """The features of a GeoJSON FeatureCollection, or InvalidInput naming what is wrong."""
+    if not isinstance(collection, dict) or collection.get("type") != "FeatureCollection":
+        raise InvalidInput("Expected a GeoJSON FeatureCollection.", field="type")
+    features = collection.get("features")
+    if not isinstance(features, list) or not features:
+        raise InvalidInput("The FeatureCollection has no features.", field="features")
+    if len(features) > 10_000:
+        raise InvalidInput("At most 10,000 features per import.", field="features")
+    for index, feature in enumerate(features):
+        if not isinstance(feature, dict) or feature.get("type") != "Feature":
+            raise InvalidInput(f"feature {index} is not a GeoJSON Feature.",
+                               field=f"features[{index}]")
+        yield feature
+
+
+def first_error(exc: ValidationError) -> str:
+    """The first validation error as `field: message`."""
+    error = exc.errors()[0]
+    where = ".".join(str(p) for p in error.get("loc", ()))
+    return f"{where}: {error.get('msg')}" if where else str(error.get("msg"))
+
+
+__all__ = ["AREA_TYPES", "GEOMETRY_TYPES", "GeometryError", "bbox", "features", "first_error",
+           "validate_geometry"]

@@ -100,8 +100,9 @@ def run(settings: LabSettings) -> int:
         supervisor = Supervisor(env=env)
         api_url = f"http://{settings.api_host}:{settings.api_port}"
         env["LAB_API_URL"] = api_url
-        supervisor.start("api", [sys.executable, "-m", "lab", "serve", "--host",
-                                 settings.api_host, "--port", str(settings.api_port)], logs / "api.log")
+        serve = [sys.executable, "-m", "lab", "serve", "--host", settings.api_host,
+                 "--port", str(settings.api_port)]
+        supervisor.start("api", serve, logs / "api.log")
         supervisor.start("worker", [sys.executable, "-m", "lab", "worker"],
                          logs / "worker.log")
         supervisor.start("ui", [sys.executable, "-m", "streamlit", "run", str(UI_SCRIPT),

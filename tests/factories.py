@@ -56,3 +56,20 @@ def login(client: TestClient, user: User, password: str = PASSWORD) -> dict[str,
                            data={"username": user.email, "password": password})
     assert response.status_code == 200, response.text
     return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+
+def square(lon: float, lat: float, size: float = 0.01) -> dict[str, object]:
+    """A closed GeoJSON square polygon with its south-west corner at (lon, lat)."""
+    ring = [[lon, lat], [lon + size, lat], [lon + size, lat + size], [lon, lat + size],
+            [lon, lat]]
+    return {"type": "Polygon", "coordinates": [ring]}
+
+
+def make_zone(session: Session, authority: Authority, code: str | None = None,
+              lon: float = 4.83, lat: float = 45.75):  # type: ignore[no-untyped-def]
+    from lab.zones import service as zones
+    from lab.zones.models import ZoneCreate
+
+    actor = make_user(session, Role.city, authority=authority)
+    return zones.create_zone(session=session, actor=actor, data=ZoneCreate(
+        code=code or f"Z-{_suffix()}", name="Zone", geometry=square(lon, lat)))

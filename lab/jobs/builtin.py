@@ -15,6 +15,7 @@ from lab.jobs.service import JobContext, job_kind
 from lab.objectstore import bucket_prefix
 from storage import PURPOSES, bucket_name
 
+
 @job_kind("selfcheck")
 def selfcheck(ctx: JobContext) -> dict[str, Any]:
     """Check that the worker reaches the database and can write, read, delete in every bucket."""

@@ -33,7 +33,8 @@ class ZoneBase(SQLModel):
 
 
 class ZoneCreate(ZoneBase):
-    pass
+    authority_id: uuid.UUID | None = Field(  # type: ignore[assignment]
+        default=None, description="Owning authority (defaults to the creator's)")
 
 
 class ZoneUpdate(SQLModel):
