@@ -2,7 +2,7 @@
 
 from storage.buckets import PURPOSES, Purpose, bucket_name, bucket_names, ensure_buckets
 from storage.client import endpoint_url, make_client, make_client_from_settings, split_endpoint
-from storage.embedded import EmbeddedS3, find_weed
+from storage.embedded import EmbeddedS3
 from storage.exceptions import (
     ChecksumMismatch,
     EmbeddedServerError,
@@ -50,6 +50,7 @@ from storage.sts import (
     assume_role,
     polars_storage_options,
 )
+from storage.weed import find_weed
 
 __all__ = [
     "DEFAULT_MAX_LIFETIME",
