@@ -41,12 +41,14 @@ MESSAGES: Final[dict[str, str]] = {
     "gaps": "Some units have long runs of consecutive missing time buckets.",
     "outliers": "Some unit-by-bucket means are extreme (robust z-score above the threshold).",
     "baseline_imbalance": "Treated and control units differ markedly at baseline "
-    "(standardized mean difference above the threshold).",
+    "(standardized mean difference above the threshold, and significant).",
     "pre_trend": "A placebo pilot start inside the baseline shows an 'effect': treated and "
     "control were not on parallel trends, so the estimate may be biased.",
     "pre_trend_not_checked": "Too few baseline periods to check for parallel pre-trends.",
     "power_independent_periods": "The baseline is shorter than the planned design; the "
     "minimum detectable effect assumes independent periods and may be optimistic.",
+    "power_randomization": "With fewer than ten treated or control units the analysis uses "
+    "randomization inference, whose power is lower than this minimum detectable effect.",
     # --- feedback ---
     "no_responses": "No responses were given.",
     "suppressed_small_count": "Suppressed: fewer than the disclosure threshold of respondents.",
