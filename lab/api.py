@@ -11,12 +11,16 @@ from lab.deps import get_current_user
 from lab.directory import routes as directory
 from lab.health import routes as health
 from lab.jobs import routes as jobs
+from lab.pilots import routes as pilots
+from lab.prototypes import routes as prototypes
 from lab.zones import routes as zones
 
 API_PREFIX = "/api/v1"
 
 # Routes reachable without credentials, each with its reason in its module.
-PUBLIC_PATHS = frozenset({f"{API_PREFIX}/health", f"{API_PREFIX}/auth/token"})
+PUBLIC_PATHS = frozenset(
+    {f"{API_PREFIX}/health", f"{API_PREFIX}/auth/token", f"{API_PREFIX}/public/pilots"}
+)
 
 
 def build_router() -> APIRouter:
@@ -24,9 +28,11 @@ def build_router() -> APIRouter:
     api = APIRouter(prefix=API_PREFIX)
     api.include_router(health.public_router)
     api.include_router(auth.public_router)
+    api.include_router(pilots.public_router)
     authenticated = [Depends(get_current_user)]
     for router in (auth.router, auth.admin_router, directory.router, directory.admin_router,
-                   audit.router, jobs.router, jobs.admin_router, zones.router, assets.router):
+                   audit.router, jobs.router, jobs.admin_router, zones.router, assets.router,
+                   prototypes.router, pilots.router):
         api.include_router(router, dependencies=authenticated)
     return api
 

@@ -18,9 +18,13 @@ oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=F
 
 
 def get_session(request: Request) -> Iterator[Session]:
-    """One session per request, on the app's engine."""
+    """One session per request, on the app's engine; a failed request leaves nothing behind."""
     with Session(request.app.state.engine) as session:
-        yield session
+        try:
+            yield session
+        except Exception:
+            session.rollback()
+            raise
 
 
 def get_settings(request: Request) -> LabSettings:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from http import HTTPStatus
 from typing import Any
 
@@ -39,13 +40,22 @@ def _field_path(loc: tuple[Any, ...]) -> str:
     return ".".join(parts) or str(loc[0] if loc else "request")
 
 
+# A model-level rule names its field at the start of its message: "kpis: exactly one…".
+_NAMED_FIELD = re.compile(r"^(?:Value error, )?([A-Za-z_][\w.\[\]]*): (.+)$", re.S)
+
+
+def _field_error(error: dict[str, Any]) -> dict[str, str]:
+    field, message = _field_path(tuple(error.get("loc", ()))), str(error.get("msg", "invalid"))
+    if match := _NAMED_FIELD.match(message):
+        field, message = f"{field}.{match.group(1)}", match.group(2)
+    elif message.startswith("Value error, "):
+        message = message.removeprefix("Value error, ")
+    return {"field": field, "message": message, "type": str(error.get("type", "value_error"))}
+
+
 async def _validation(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
-    errors = [
-        {"field": _field_path(tuple(e.get("loc", ()))), "message": e.get("msg", "invalid"),
-         "type": e.get("type", "value_error")}
-        for e in exc.errors()
-    ]
+    errors = [_field_error(e) for e in exc.errors()]
     detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors) or "Invalid request"
     return problem(422, detail, title="Invalid input", errors=errors)
 

@@ -108,7 +108,15 @@ def settings(tmp_path: Path, database_url: str) -> LabSettings:
 @pytest.fixture
 def app(settings: LabSettings, engine: Engine, session: Session):  # type: ignore[no-untyped-def]
     application = create_app(settings, engine=engine)
-    application.dependency_overrides[get_session] = lambda: session
+
+    def _session() -> Iterator[Session]:
+        try:
+            yield session
+        except Exception:
+            session.rollback()  # back to the last commit, as a request's own session would
+            raise
+
+    application.dependency_overrides[get_session] = _session
     return application
 
 

@@ -1,0 +1,195 @@
+"""The pilot protocol: what a startup commits to before the data is seen.
+
+Structural rules (ordered periods, disjoint zones, unique KPI names, one primary KPI, scopes
+inside the pilot) are checked here, without the database; rules that need the catalog
+(known zones, assets, datasets and numeric columns) are checked in `lab.pilots.service`.
+The frozen form is canonical JSON, hashed with SHA-256.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from datetime import UTC, datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+SLUG = r"^[a-z][a-z0-9_]{0,62}$"
+ZONE = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Period(_Strict):
+    start: datetime = Field(description="Inclusive start (ISO 8601 with a time zone)")
+    end: datetime = Field(description="Exclusive end")
+
+    @field_validator("start", "end")
+    @classmethod
+    def _utc(cls, value: datetime) -> datetime:
+        return value.astimezone(UTC) if value.tzinfo is not None else value
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Period:
+        if self.start.tzinfo is None or self.end.tzinfo is None:
+            raise ValueError("dates must carry a time zone (e.g. 2026-05-01T00:00:00+02:00)")
+        if self.end <= self.start:
+            raise ValueError("the period ends before it starts")
+        return self
+
+    def contains(self, other: Period) -> bool:
+        """Whether `other` lies within this period."""
+        return self.start <= other.start and other.end <= self.end
+
+
+class DatasetSource(_Strict):
+    kind: Literal["dataset"] = "dataset"
+    dataset_id: uuid.UUID
+    column: str = Field(min_length=1, max_length=63, description="A numeric column")
+
+
+class MeasurementSource(_Strict):
+    kind: Literal["measurement"] = "measurement"
+    unit: str = Field(min_length=1, max_length=32, description="Unit of the uploaded values")
+
+
+Source = Annotated[DatasetSource | MeasurementSource, Field(discriminator="kind")]
+
+
+class Kpi(_Strict):
+    name: str = Field(pattern=SLUG, description="Short identifier, e.g. `energy_kwh`")
+    label: str = Field(default="", max_length=200)
+    source: Source
+    aggregation: Literal["mean", "sum", "median", "p95"] = "mean"
+    direction: Literal["increase", "decrease"] = Field(description="The desired direction")
+    minimum_effect: float = Field(gt=0, le=10,
+                                  description="Smallest relative change that matters (0.05 = 5%)")
+    success_threshold: float = Field(gt=0, le=10,
+                                     description="Relative change that counts as success")
+    primary: bool = False
+
+
+class Guardrail(_Strict):
+    name: str = Field(pattern=SLUG)
+    label: str = Field(default="", max_length=200)
+    source: Source
+    aggregation: Literal["mean", "sum", "median", "p95"] = "mean"
+    must_not: Literal["increase", "decrease"] = Field(description="The harmful direction")
+    tolerance: float = Field(ge=0, le=10, description="Relative change tolerated (0.02 = 2%)")
+
+
+class DatasetRequest(_Strict):
+    dataset_id: uuid.UUID
+    columns: list[Annotated[str, Field(min_length=1, max_length=63)]] = Field(min_length=1)
+    zones: list[Annotated[str, Field(pattern=ZONE)]] = Field(min_length=1)
+    window: Period
+    purpose: str = Field(default="", max_length=1000)
+
+
+class LikertItem(_Strict):
+    id: str = Field(pattern=SLUG)
+    text_fr: str = Field(min_length=1, max_length=500)
+    text_en: str = Field(min_length=1, max_length=500)
+
+
+class FreeTextQuestion(_Strict):
+    id: str = Field(pattern=SLUG)
+    text_fr: str = Field(min_length=1, max_length=500)
+    text_en: str = Field(min_length=1, max_length=500)
+
+
+class Questionnaire(_Strict):
+    likert: list[LikertItem] = Field(default_factory=list, max_length=30)
+    nps: bool = False
+    sus: bool = False
+    free_text: list[FreeTextQuestion] = Field(default_factory=list, max_length=10)
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> Questionnaire:
+        ids = [q.id for q in self.likert] + [q.id for q in self.free_text]
+        if len(ids) != len(set(ids)):
+            raise ValueError("question ids must be unique")
+        return self
+
+
+class Protocol(_Strict):
+    hypothesis: str = Field(min_length=10, max_length=5000)
+    design: Literal["did", "before_after", "ab"] = Field(
+        default="did", description="Evaluation design the startup registers")
+    asset_ids: list[uuid.UUID] = Field(default_factory=list, max_length=10_000)
+    treated_zones: list[Annotated[str, Field(pattern=ZONE)]] = Field(min_length=1)
+    control_zones: list[Annotated[str, Field(pattern=ZONE)]] = Field(default_factory=list)
+    baseline: Period
+    pilot: Period
+    kpis: list[Kpi] = Field(min_length=1, max_length=20)
+    guardrails: list[Guardrail] = Field(default_factory=list, max_length=20)
+    datasets: list[DatasetRequest] = Field(default_factory=list, max_length=20)
+    questionnaire: Questionnaire = Field(default_factory=Questionnaire)
+
+    @model_validator(mode="after")
+    def _rules(self) -> Protocol:
+        treated, control = set(self.treated_zones), set(self.control_zones)
+        if overlap := treated & control:
+            raise ValueError(f"treated_zones and control_zones overlap: {sorted(overlap)}")
+        if self.design == "did" and not control:
+            raise ValueError("control_zones: a difference-in-differences needs control zones")
+        if self.baseline.end > self.pilot.start:
+            raise ValueError("baseline: the baseline must end before the pilot period starts")
+        names = [k.name for k in self.kpis] + [g.name for g in self.guardrails]
+        if len(names) != len(set(names)):
+            raise ValueError("kpis: KPI and guardrail names must be unique")
+        if sum(k.primary for k in self.kpis) != 1:
+            raise ValueError("kpis: exactly one KPI must be marked primary")
+        for k in self.kpis:
+            if k.success_threshold < k.minimum_effect:
+                raise ValueError(f"kpis: {k.name}: success_threshold is below minimum_effect")
+        span = Period(start=self.baseline.start, end=self.pilot.end)
+        for i, request in enumerate(self.datasets):
+            if outside := set(request.zones) - treated - control:
+                raise ValueError(f"datasets[{i}].zones: not zones of the pilot: {sorted(outside)}")
+            if not span.contains(request.window):
+                raise ValueError(f"datasets[{i}].window: must lie within the baseline start "
+                                 "and the pilot end")
+        return self
+
+    def zones(self) -> set[str]:
+        """Treated and control zone codes."""
+        return set(self.treated_zones) | set(self.control_zones)
+
+    def dataset_ids(self) -> set[uuid.UUID]:
+        """Datasets the pilot requests or measures KPIs on."""
+        ids = {r.dataset_id for r in self.datasets}
+        sources = [k.source for k in self.kpis] + [g.source for g in self.guardrails]
+        ids |= {s.dataset_id for s in sources if isinstance(s, DatasetSource)}
+        return ids
+
+
+def canonical_json(protocol: Protocol) -> str:
+    """The protocol as canonical JSON: sorted keys, no spaces, UTC instants."""
+    return json.dumps(protocol.model_dump(mode="json"), sort_keys=True,
+                      separators=(",", ":"), ensure_ascii=False)
+
+
+def protocol_hash(protocol: Protocol) -> str:
+    """SHA-256 of the canonical JSON."""
+    return hashlib.sha256(canonical_json(protocol).encode()).hexdigest()
+
+
+__all__ = [
+    "DatasetRequest",
+    "DatasetSource",
+    "FreeTextQuestion",
+    "Guardrail",
+    "Kpi",
+    "LikertItem",
+    "MeasurementSource",
+    "Period",
+    "Protocol",
+    "Questionnaire",
+    "canonical_json",
+    "protocol_hash",
+]

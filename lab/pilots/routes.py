@@ -1,0 +1,126 @@
+"""Pilots: drafts, transitions, decisions; and the public list of running pilots."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends
+from pydantic import BaseModel, Field
+
+from lab.common import Page, PageParams, page_params
+from lab.deps import CurrentUser, SessionDep
+from lab.pilots import lifecycle, public, service
+from lab.pilots.models import (
+    DecisionCreate,
+    PilotCreate,
+    PilotPublic,
+    PilotStatus,
+    PilotUpdate,
+    TransitionReason,
+)
+from lab.pilots.protocol import Protocol
+
+router = APIRouter(prefix="/pilots", tags=["pilots"])
+# Public: citizens find pilots to take part in without an account; only what the city
+# publishes about running pilots is shown.
+public_router = APIRouter(prefix="/public", tags=["public"])
+Pagination = Annotated[PageParams, Depends(page_params)]
+
+
+class Amendment(BaseModel):
+    protocol: Protocol
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+@router.get("", response_model=Page[PilotPublic])
+def list_pilots(user: CurrentUser, session: SessionDep, page: Pagination,
+                status: PilotStatus | None = None,
+                awaiting_my_decision: bool = False) -> Page[PilotPublic]:
+    """Your startup's pilots, or every pilot for city members."""
+    result = service.list_pilots(session=session, actor=user, page=page, status=status,
+                                 awaiting_my_decision=awaiting_my_decision)
+    return Page(items=[service.to_public(session=session, pilot=p) for p in result.items],
+                total=result.total, limit=result.limit, offset=result.offset)
+
+
+@router.post("", response_model=PilotPublic, status_code=201)
+def create_pilot(data: PilotCreate, user: CurrentUser, session: SessionDep) -> PilotPublic:
+    """Propose a pilot (saved as a draft)."""
+    pilot = service.create_pilot(session=session, actor=user, data=data)
+    return service.to_public(session=session, pilot=pilot)
+
+
+@router.get("/{pilot_id}", response_model=PilotPublic)
+def get_pilot(pilot_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> PilotPublic:
+    """One pilot, with whose decision is pending."""
+    pilot = service.get_pilot(session=session, actor=user, pilot_id=pilot_id)
+    return service.to_public(session=session, pilot=pilot)
+
+
+@router.patch("/{pilot_id}", response_model=PilotPublic)
+def update_pilot(pilot_id: uuid.UUID, data: PilotUpdate, user: CurrentUser,
+                 session: SessionDep) -> PilotPublic:
+    """Edit a draft."""
+    pilot = service.update_pilot(session=session, actor=user, pilot_id=pilot_id, data=data)
+    return service.to_public(session=session, pilot=pilot)
+
+
+@router.post("/{pilot_id}/submit", response_model=PilotPublic)
+def submit(pilot_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> PilotPublic:
+    """Freeze the protocol and ask the authorities concerned."""
+    pilot = lifecycle.submit(session=session, actor=user, pilot_id=pilot_id)
+    return service.to_public(session=session, pilot=pilot)
+
+
+@router.post("/{pilot_id}/decisions", response_model=PilotPublic)
+def decide(pilot_id: uuid.UUID, data: DecisionCreate, user: CurrentUser,
+           session: SessionDep) -> PilotPublic:
+    """Your authority's decision: approved, refused or changes_requested (with a comment)."""
+    pilot = lifecycle.decide(session=session, actor=user, pilot_id=pilot_id,
+                             decision=data.decision, comment=data.comment)
+    return service.to_public(session=session, pilot=pilot)
+
+
+@router.post("/{pilot_id}/amendments", response_model=PilotPublic)
+def amend(pilot_id: uuid.UUID, data: Amendment, user: CurrentUser,
+          session: SessionDep) -> PilotPublic:
+    """Change an approved protocol: a new version that needs approval again."""
+    pilot = lifecycle.amend(session=session, actor=user, pilot_id=pilot_id,
+                            protocol=data.protocol, reason=data.reason)
+    return service.to_public(session=session, pilot=pilot)
+
+
+def _transition(name: str, doc: str, with_reason: bool) -> None:
+    action = getattr(lifecycle, name)
+
+    if with_reason:
+        def endpoint(pilot_id: uuid.UUID, data: TransitionReason, user: CurrentUser,
+                     session: SessionDep) -> PilotPublic:
+            pilot = action(session=session, actor=user, pilot_id=pilot_id, reason=data.reason)
+            return service.to_public(session=session, pilot=pilot)
+    else:
+        def endpoint(pilot_id: uuid.UUID, user: CurrentUser,  # type: ignore[misc]
+                     session: SessionDep) -> PilotPublic:
+            pilot = action(session=session, actor=user, pilot_id=pilot_id)
+            return service.to_public(session=session, pilot=pilot)
+
+    endpoint.__doc__ = doc
+    router.add_api_route(f"/{{pilot_id}}/{name}", endpoint, methods=["POST"],
+                         response_model=PilotPublic, name=name)
+
+
+_transition("revise", "Take a pilot whose changes were requested back to draft.", False)
+_transition("start", "Start an approved pilot.", False)
+_transition("complete", "Close a running pilot's field phase.", False)
+_transition("suspend", "Suspend an approved or running pilot (city), with a reason.", True)
+_transition("withdraw", "Withdraw the pilot (startup), with a reason.", True)
+
+
+@public_router.get("/pilots", response_model=Page[public.PublicPilot])
+def public_pilots(session: SessionDep, page: Pagination) -> Page[Any]:
+    """Running pilots: plain-language summary, area and period."""
+    return public.running_pilots(session=session, page=page)
+
+
+__all__ = ["public_router", "router"]

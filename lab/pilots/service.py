@@ -1,0 +1,202 @@
+"""Pilots: create and edit drafts, check protocols against the catalog, read with visibility."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlmodel import Session, col, func, select
+
+from lab.assets import service as assets
+from lab.audit import service as audit
+from lab.auth.models import Role, User
+from lab.common import Page, PageParams, utcnow
+from lab.datasets.models import Dataset, DatasetVersion, VersionStatus
+from lab.directory.models import Authority
+from lab.exceptions import InvalidInput, NotFound, PermissionDenied
+from lab.pilots.models import (
+    Approval,
+    ApprovalPublic,
+    Decision,
+    Pilot,
+    PilotCreate,
+    PilotPublic,
+    PilotStatus,
+    PilotUpdate,
+)
+from lab.pilots.protocol import DatasetSource, Protocol
+from lab.prototypes import service as prototypes
+from lab.zones import service as zones
+
+EDITABLE = frozenset({PilotStatus.draft})
+
+
+def _latest_ready(session: Session, dataset_id: uuid.UUID) -> DatasetVersion | None:
+    return session.exec(
+        select(DatasetVersion)
+        .where(DatasetVersion.dataset_id == dataset_id,
+               DatasetVersion.status == VersionStatus.ready)
+        .order_by(col(DatasetVersion.number).desc())
+    ).first()
+
+
+def _columns(version: DatasetVersion) -> dict[str, bool]:
+    return {c["name"]: bool(c.get("numeric")) for c in version.columns or []}
+
+
+def check_against_catalog(*, session: Session, protocol: Protocol) -> set[uuid.UUID]:
+    """Check zones, assets, datasets and columns exist; return the authorities concerned."""
+    authorities: set[uuid.UUID] = set()
+    known_zones = zones.zones_by_code(session=session, codes=protocol.zones())
+    for field in ("treated_zones", "control_zones"):
+        unknown = sorted(set(getattr(protocol, field)) - known_zones.keys())
+        if unknown:
+            raise InvalidInput(f"Unknown zone codes: {', '.join(unknown)}.",
+                               field=f"protocol.{field}")
+    authorities |= {z.authority_id for z in known_zones.values()}
+    found = assets.assets_by_id(session=session, ids=list(protocol.asset_ids))
+    if missing := [str(a) for a in protocol.asset_ids if a not in found]:
+        raise InvalidInput(f"Unknown assets: {', '.join(missing)}.", field="protocol.asset_ids")
+    authorities |= {a.authority_id for a in found.values()}
+    columns: dict[uuid.UUID, dict[str, bool]] = {}
+    for dataset_id in protocol.dataset_ids():
+        dataset = session.get(Dataset, dataset_id)
+        if dataset is None:
+            raise InvalidInput(f"Unknown dataset {dataset_id}.", field="protocol.datasets")
+        version = _latest_ready(session, dataset_id)
+        if version is None:
+            raise InvalidInput(f"Dataset {dataset.name!r} has no ready version yet.",
+                               field="protocol.datasets")
+        columns[dataset_id] = _columns(version)
+        authorities.add(dataset.authority_id)
+    for group in ("kpis", "guardrails"):
+        for i, kpi in enumerate(getattr(protocol, group)):
+            if isinstance(kpi.source, DatasetSource):
+                known = columns[kpi.source.dataset_id]
+                where = f"protocol.{group}[{i}].source.column"
+                if kpi.source.column not in known:
+                    raise InvalidInput(f"Column {kpi.source.column!r} is not in the dataset.",
+                                       field=where)
+                if not known[kpi.source.column]:
+                    raise InvalidInput(f"Column {kpi.source.column!r} is not numeric.",
+                                       field=where)
+    for i, request in enumerate(protocol.datasets):
+        if unknown := sorted(set(request.columns) - columns[request.dataset_id].keys()):
+            raise InvalidInput(f"Columns not in the dataset: {', '.join(unknown)}.",
+                               field=f"protocol.datasets[{i}].columns")
+    return authorities
+
+
+def get_pilot(*, session: Session, actor: User, pilot_id: uuid.UUID) -> Pilot:
+    """A pilot the actor may see: its startup's members, city members, admins; else 404."""
+    pilot = session.get(Pilot, pilot_id)
+    if pilot is None or not can_see(actor, pilot):
+        raise NotFound("No such pilot.")
+    return pilot
+
+
+def can_see(actor: User, pilot: Pilot) -> bool:
+    """Whether the actor may read the pilot in full."""
+    if actor.role in (Role.admin, Role.city):
+        return True
+    return actor.role == Role.startup and actor.organization_id == pilot.organization_id
+
+
+def require_owner(actor: User, pilot: Pilot) -> None:
+    """Refuse unless the actor is a member of the pilot's startup."""
+    if actor.role != Role.startup or actor.organization_id != pilot.organization_id:
+        raise PermissionDenied("Only the startup running this pilot may do this.")
+
+
+def create_pilot(*, session: Session, actor: User, data: PilotCreate) -> Pilot:
+    """Propose a pilot (a draft) for one of the startup's prototypes."""
+    if actor.role != Role.startup:
+        raise PermissionDenied("Only startup members propose pilots.")
+    prototype = prototypes.get_prototype(session=session, actor=actor,
+                                         prototype_id=data.prototype_id)
+    check_against_catalog(session=session, protocol=data.protocol)
+    pilot = Pilot(prototype_id=prototype.id, organization_id=prototype.organization_id,
+                  title=data.title, public_summary=data.public_summary,
+                  protocol=data.protocol.model_dump(mode="json"), created_by=actor.id)
+    session.add(pilot)
+    session.flush()
+    audit.record(session=session, actor=actor, action="pilot.create", object_type="pilot",
+                 object_id=pilot.id, after={"title": pilot.title, "status": pilot.status})
+    session.commit()
+    session.refresh(pilot)
+    return pilot
+
+
+def update_pilot(*, session: Session, actor: User, pilot_id: uuid.UUID,
+                 data: PilotUpdate) -> Pilot:
+    """Edit a draft; after submission the protocol is frozen (amend it instead)."""
+    pilot = get_pilot(session=session, actor=actor, pilot_id=pilot_id)
+    require_owner(actor, pilot)
+    if pilot.status not in EDITABLE:
+        raise InvalidInput(f"A {pilot.status} pilot cannot be edited; only drafts can "
+                           "(after approval, submit an amendment).", field="status")
+    before = {"title": pilot.title, "public_summary": pilot.public_summary,
+              "protocol": pilot.protocol}
+    if data.protocol is not None:
+        check_against_catalog(session=session, protocol=data.protocol)
+        pilot.protocol = data.protocol.model_dump(mode="json")
+    if data.title is not None:
+        pilot.title = data.title
+    if data.public_summary is not None:
+        pilot.public_summary = data.public_summary
+    pilot.updated_at = utcnow()
+    session.add(pilot)
+    audit.record(session=session, actor=actor, action="pilot.update", object_type="pilot",
+                 object_id=pilot.id, before=before,
+                 after={"title": pilot.title, "public_summary": pilot.public_summary,
+                        "protocol": pilot.protocol})
+    session.commit()
+    session.refresh(pilot)
+    return pilot
+
+
+def list_pilots(*, session: Session, actor: User, page: PageParams,
+                status: PilotStatus | None = None,
+                awaiting_my_decision: bool = False) -> Page[Pilot]:
+    """Pilots the actor may see, newest first; city members may ask for those awaiting them."""
+    query = select(Pilot)
+    if actor.role == Role.startup:
+        query = query.where(Pilot.organization_id == actor.organization_id)
+    elif actor.role not in (Role.admin, Role.city):
+        raise PermissionDenied("Citizens see running pilots at /api/v1/public/pilots.")
+    if status is not None:
+        query = query.where(Pilot.status == status)
+    if awaiting_my_decision:
+        pending = select(Approval.pilot_id).where(Approval.authority_id == actor.authority_id,
+                                                  Approval.decision == Decision.pending)
+        query = query.where(col(Pilot.id).in_(pending), Pilot.status == PilotStatus.submitted)
+    total = session.exec(select(func.count()).select_from(query.subquery())).one()
+    rows = session.exec(query.order_by(col(Pilot.created_at).desc(), col(Pilot.id))
+                        .offset(page.offset).limit(page.limit))
+    return Page(items=list(rows), total=total, limit=page.limit, offset=page.offset)
+
+
+def current_approvals(*, session: Session, pilot: Pilot) -> list[Approval]:
+    """Approvals of the pilot's latest frozen protocol version."""
+    return list(session.exec(select(Approval).where(
+        Approval.pilot_id == pilot.id, Approval.protocol_version == pilot.protocol_version)))
+
+
+def to_public(*, session: Session, pilot: Pilot) -> PilotPublic:
+    """The pilot with its approvals and whose decision is pending."""
+    approvals = current_approvals(session=session, pilot=pilot)
+    names = {a.id: a.name for a in session.exec(select(Authority).where(
+        col(Authority.id).in_([x.authority_id for x in approvals])))} if approvals else {}
+    items = sorted((ApprovalPublic(authority_id=a.authority_id,
+                                   authority_name=names.get(a.authority_id, "?"),
+                                   protocol_version=a.protocol_version, decision=a.decision,
+                                   reviewer_id=a.reviewer_id, comment=a.comment,
+                                   decided_at=a.decided_at) for a in approvals),
+                   key=lambda a: a.authority_name)
+    pending = ([a.authority_name for a in items if a.decision == Decision.pending]
+               if pilot.status == PilotStatus.submitted else [])
+    return PilotPublic.model_validate(
+        pilot, update={"approvals": items, "pending_authorities": pending})
+
+
+__all__ = ["EDITABLE", "can_see", "check_against_catalog", "create_pilot", "current_approvals",
+           "get_pilot", "list_pilots", "require_owner", "to_public", "update_pilot"]
