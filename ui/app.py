@@ -4,24 +4,21 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui.client import ApiClient
-from ui.i18n import Lang, t
+from ui.i18n import t
+from ui.widgets import client, language, sign_in
 
 st.set_page_config(page_title="Terrain", page_icon="🌿", layout="wide")
 
-lang: Lang = st.sidebar.radio(
-    "Langue / Language", options=["fr", "en"], format_func=lambda v: {"fr": "Français",
-                                                                       "en": "English"}[v],
-    horizontal=True,
-)
+lang = language()
+sign_in(lang)
 st.title(t("title", lang))
 st.write(t("tagline", lang))
 
-client = ApiClient()
-health = client.health()
+api = client()
+health = api.health()
 st.subheader(t("status", lang))
 if not health.reachable:
-    st.error(t("unreachable", lang, url=client.base_url))
+    st.error(t("unreachable", lang, url=api.base_url))
 else:
     (st.success if health.status == "ok" else st.warning)(
         t("all_ok", lang) if health.status == "ok" else t("degraded", lang)

@@ -18,7 +18,7 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
                  "--disable-component-update", "--disable-sync"]
 
 
-def test_home_page_shows_the_status_in_french_then_english(tmp_path: Path) -> None:
+def test_home_sign_in_and_pages_in_french_and_english(tmp_path: Path) -> None:
     with run_platform(tmp_path) as platform, sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
@@ -30,5 +30,19 @@ def test_home_page_shows_the_status_in_french_then_english(tmp_path: Path) -> No
             expect(page.get_by_text("Everything is working.")).to_be_visible(timeout=15_000)
             expect(page.get_by_text("Object store")).to_be_visible()
             page.screenshot(path=str(tmp_path / "home.png"), full_page=True)
+
+            email, password = (platform.home / "admin-password.txt").read_text().split()
+            page.goto(f"{platform.ui}/Pilotes")
+            page.get_by_label("Adresse e-mail").fill(email)  # a new session: French again
+            page.get_by_label("Mot de passe").fill(password)
+            page.get_by_role("button", name="Se connecter").click()
+            expect(page.get_by_text(f"Connecté·e : {email} (admin)")).to_be_visible(
+                timeout=15_000)
+            expect(page.get_by_text("Aucun pilote pour l'instant.")).to_be_visible(
+                timeout=15_000)
+
+            page.goto(f"{platform.ui}/Participer")
+            expect(page.get_by_text("Aucune expérimentation en cours")).to_be_visible(
+                timeout=15_000)
         finally:
             browser.close()
