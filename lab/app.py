@@ -10,9 +10,9 @@ from fastapi import FastAPI
 from sqlalchemy.engine import Engine
 
 from lab import errors
+from lab import job_kinds as _job_kinds  # noqa: F401  (registers job kinds)
 from lab.api import build_router
 from lab.db import ensure_migrated, make_engine
-from lab.jobs import builtin as _builtin_jobs  # noqa: F401  (registers job kinds)
 from lab.jobs import runtime
 from lab.objectstore import client_from_settings
 from lab.settings import LabSettings, get_settings

@@ -65,8 +65,10 @@ def enqueue(*, session: Session, actor: User | None, kind: str,
     job = Job(kind=kind, params=params or {}, created_by=actor.id if actor else None)
     session.add(job)
     session.commit()
-    session.refresh(job)
+    # No read between the commit and the hand-off: a job run inline (tests) writes through its
+    # own connection, and this session must start a fresh transaction to see it.
     _execute(str(job.id))
+    session.refresh(job)
     return job
 
 

@@ -12,7 +12,7 @@ from lab.auth.models import Role, User
 from lab.common import Page, PageParams, utcnow
 from lab.datasets.models import Dataset, DatasetVersion, VersionStatus
 from lab.directory.models import Authority
-from lab.exceptions import InvalidInput, NotFound, PermissionDenied
+from lab.exceptions import Conflict, InvalidInput, NotFound, PermissionDenied
 from lab.pilots.models import (
     Approval,
     ApprovalPublic,
@@ -22,6 +22,7 @@ from lab.pilots.models import (
     PilotPublic,
     PilotStatus,
     PilotUpdate,
+    ProtocolVersion,
 )
 from lab.pilots.protocol import DatasetSource, Protocol
 from lab.prototypes import service as prototypes
@@ -198,5 +199,16 @@ def to_public(*, session: Session, pilot: Pilot) -> PilotPublic:
         pilot, update={"approvals": items, "pending_authorities": pending})
 
 
+def registered_protocol(*, session: Session, pilot: Pilot) -> tuple[ProtocolVersion, Protocol]:
+    """The approved, frozen protocol the pilot is judged against."""
+    if pilot.approved_protocol_version is None:
+        raise Conflict("This pilot has no approved protocol to evaluate.")
+    frozen = session.exec(select(ProtocolVersion).where(
+        ProtocolVersion.pilot_id == pilot.id,
+        ProtocolVersion.version == pilot.approved_protocol_version)).one()
+    return frozen, Protocol.model_validate(frozen.protocol)
+
+
 __all__ = ["EDITABLE", "can_see", "check_against_catalog", "create_pilot", "current_approvals",
-           "get_pilot", "list_pilots", "require_owner", "to_public", "update_pilot"]
+           "get_pilot", "list_pilots", "registered_protocol", "require_owner", "to_public",
+           "update_pilot"]

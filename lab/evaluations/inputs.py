@@ -1,0 +1,99 @@
+"""Reading a KPI's data for an evaluation: scans that push zones and window to the reader."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import polars as pl
+from minio import Minio
+from sqlmodel import Session, col, select
+
+from lab.datasets.models import Dataset, DatasetVersion, VersionStatus
+from lab.objectstore import bucket_prefix, polars_options
+from lab.pilots.protocol import DatasetSource, MeasurementSource
+from storage import bucket_name
+
+AGGREGATIONS = {
+    "mean": pl.col("y").mean(),
+    "sum": pl.col("y").sum(),
+    "median": pl.col("y").median(),
+    "p95": pl.col("y").quantile(0.95, interpolation="linear"),
+}
+GRAIN = {"hour": "1h", "day": "1d", "week": "1w"}
+
+
+class MissingData(Exception):
+    """A KPI has no data to evaluate (no ready version, no measurements)."""
+
+
+@dataclass(frozen=True)
+class KpiData:
+    frame: pl.LazyFrame  # columns: zone (str), t (datetime UTC bucket), y (float)
+    inputs: dict[str, Any]
+
+
+def _window(column: str, start: datetime, end: datetime) -> pl.Expr:
+    return (pl.col(column) >= pl.lit(start)) & (pl.col(column) < pl.lit(end))
+
+
+def _bucketed(lf: pl.LazyFrame, aggregation: str, grain: str) -> pl.LazyFrame:
+    return (lf.with_columns(pl.col("t").dt.truncate(GRAIN[grain]))
+              .group_by("zone", "t").agg(AGGREGATIONS[aggregation].alias("y")))
+
+
+def dataset_kpi(*, session: Session, source: DatasetSource, zones: list[str], start: datetime,
+                end: datetime, aggregation: str, grain: str) -> KpiData:
+    """The KPI column of the latest ready version, limited to the zones and window."""
+    dataset = session.get(Dataset, source.dataset_id)
+    version = session.exec(
+        select(DatasetVersion)
+        .where(DatasetVersion.dataset_id == source.dataset_id,
+               DatasetVersion.status == VersionStatus.ready)
+        .order_by(col(DatasetVersion.number).desc())).first()
+    if dataset is None or version is None or not version.object_key:
+        raise MissingData(f"dataset {source.dataset_id} has no ready version")
+    url = f"s3://{bucket_name('datasets', bucket_prefix())}/{version.object_key}"
+    # Filters on the sorted zone column and on time are pushed into the Parquet reader,
+    # which skips the row groups their statistics rule out.
+    lf = (pl.scan_parquet(url, storage_options=polars_options())
+            .filter(pl.col(dataset.zone_column).cast(pl.String).is_in(zones),
+                    _window(dataset.time_column, start, end))
+            .select(pl.col(dataset.zone_column).cast(pl.String).alias("zone"),
+                    pl.col(dataset.time_column).alias("t"),
+                    pl.col(source.column).cast(pl.Float64).alias("y")))
+    inputs = {"kind": "dataset", "dataset_id": str(dataset.id), "version_id": str(version.id),
+              "version": version.number, "sha256": version.sha256, "column": source.column}
+    return KpiData(_bucketed(lf, aggregation, grain), inputs)
+
+
+MEASUREMENT_COLUMNS = ("time", "zone", "value")
+
+
+def measurement_kpi(*, client: Minio, pilot_id: uuid.UUID, kpi: str, source: MeasurementSource,
+                    zones: list[str], start: datetime, end: datetime, aggregation: str,
+                    grain: str) -> KpiData:
+    """The startup's registered measurement files for the KPI (columns time, zone, value)."""
+    bucket = bucket_name("workspaces", bucket_prefix())
+    prefix = f"{pilot_id}/measurements/{kpi}/"
+    objects = sorted((o.object_name, o.etag) for o in client.list_objects(
+        bucket, prefix=prefix, recursive=True) if o.object_name and
+        o.object_name.endswith(".parquet"))
+    if not objects:
+        raise MissingData(f"no measurements uploaded for KPI {kpi}")
+    options = polars_options()
+    lf = pl.concat([pl.scan_parquet(f"s3://{bucket}/{name}", storage_options=options)
+                    .select(*MEASUREMENT_COLUMNS) for name, _ in objects])
+    lf = (lf.with_columns(pl.col("time").cast(pl.Datetime("us", "UTC")))
+            .filter(pl.col("zone").cast(pl.String).is_in(zones), _window("time", start, end))
+            .select(pl.col("zone").cast(pl.String), pl.col("time").alias("t"),
+                    pl.col("value").cast(pl.Float64).alias("y")))
+    inputs = {"kind": "measurement", "unit": source.unit,
+              "objects": [{"key": name, "etag": etag} for name, etag in objects]}
+    return KpiData(_bucketed(lf, aggregation, grain), inputs)
+
+
+__all__ = ["AGGREGATIONS", "KpiData", "MEASUREMENT_COLUMNS", "MissingData", "dataset_kpi",
+           "measurement_kpi"]

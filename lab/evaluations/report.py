@@ -1,0 +1,125 @@
+"""`report.json` and a readable `report.html` (with an inline SVG chart) in the reports bucket."""
+
+from __future__ import annotations
+
+import html
+import json
+from datetime import datetime
+from typing import Any
+
+from minio import Minio
+
+from lab.common import utcnow
+from lab.evaluations.models import Evaluation
+from lab.objectstore import bucket_prefix
+from lab.pilots.models import Pilot
+from storage import bucket_name, put_bytes
+
+VERDICT = {"scale_up": "Passer à l'échelle / Scale up", "iterate": "Itérer / Iterate",
+           "stop": "Arrêter / Stop"}
+
+
+def store(client: Minio, *, pilot: Pilot, evaluation: Evaluation,
+          results: dict[str, Any]) -> tuple[str, str]:
+    """Write both reports; return their keys."""
+    bucket = bucket_name("reports", bucket_prefix())
+    base = f"{pilot.id}/{evaluation.id}"
+    document = {"pilot": {"id": str(pilot.id), "title": pilot.title},
+                "evaluation": {"id": str(evaluation.id), "number": evaluation.number,
+                               "protocol_version": evaluation.protocol_version,
+                               "protocol_hash": evaluation.protocol_hash,
+                               "exploratory": evaluation.exploratory,
+                               "departures": evaluation.departures,
+                               "interim": evaluation.interim},
+                "generated_at": utcnow().isoformat(), "results": results}
+    body = json.dumps(document, indent=2, ensure_ascii=False, default=str).encode()
+    put_bytes(client, bucket, f"{base}/report.json", body, content_type="application/json")
+    page = render_html(document).encode()
+    put_bytes(client, bucket, f"{base}/report.html", page,
+              content_type="text/html; charset=utf-8")
+    return f"{base}/report.json", f"{base}/report.html"
+
+
+def _fmt(value: Any, pct: bool = False) -> str:
+    if value is None or isinstance(value, str):
+        return "—" if value is None else html.escape(value)
+    return f"{value:+.1%}" if pct else f"{value:,.4g}"
+
+
+def chart_svg(series: list[dict[str, Any]], width: int = 720, height: int = 260) -> str:
+    """Treated vs control means over time, as an inline SVG line chart."""
+    if not series:
+        return "<p>—</p>"
+    times = sorted({datetime.fromisoformat(p["t"]) for p in series})
+    ys = [p["y"] for p in series if p["y"] is not None]
+    lo, hi = min(ys), max(ys)
+    span, pad = (hi - lo) or 1.0, 30
+
+    def xy(t: str, y: float) -> str:
+        i = times.index(datetime.fromisoformat(t))
+        x = pad + (width - 2 * pad) * i / max(1, len(times) - 1)
+        return f"{x:.1f},{height - pad - (height - 2 * pad) * (y - lo) / span:.1f}"
+
+    lines = []
+    for treated, colour, label in ((True, "#c0392b", "zones traitées / treated"),
+                                   (False, "#2471a3", "zones témoins / control")):
+        points = " ".join(xy(p["t"], p["y"]) for p in series
+                          if p["treated"] is treated and p["y"] is not None)
+        lines.append(f'<polyline fill="none" stroke="{colour}" stroke-width="1.5" '
+                     f'points="{points}"><title>{label}</title></polyline>')
+    legend = ('<text x="40" y="18" fill="#c0392b">■ zones traitées / treated</text>'
+              '<text x="260" y="18" fill="#2471a3">■ zones témoins / control</text>')
+    axis = (f'<text x="{pad}" y="{height - 8}">{times[0].date()}</text>'
+            f'<text x="{width - pad - 70}" y="{height - 8}">{times[-1].date()}</text>'
+            f'<text x="2" y="{pad}">{hi:.3g}</text><text x="2" y="{height - pad}">{lo:.3g}</text>')
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+            f'role="img" aria-label="treated vs control">{legend}{axis}{"".join(lines)}</svg>')
+
+
+def _rows(items: dict[str, Any]) -> str:
+    out = []
+    for name, entry in items.items():
+        r = entry.get("result") or {}
+        out.append(
+            "<tr>" + "".join(f"<td>{c}</td>" for c in (
+                html.escape(entry.get("label") or name), _fmt(r.get("effect")),
+                _fmt(r.get("relative_effect"), pct=True),
+                f"[{_fmt(r.get('relative_ci_low'), pct=True)}, "
+                f"{_fmt(r.get('relative_ci_high'), pct=True)}]",
+                _fmt(r.get("p_value")), html.escape(str(r.get("method") or entry.get("missing")))
+            )) + "</tr>")
+    return "".join(out)
+
+
+def render_html(document: dict[str, Any]) -> str:
+    """A self-contained, readable report."""
+    results, ev = document["results"], document["evaluation"]
+    flags = ", ".join(results["quality_flags"]) or "aucun / none"
+    notes = "".join(f"<li>{html.escape(d)}</li>" for d in ev["departures"])
+    head = "<tr><th>KPI</th><th>Effet / effect</th><th>Relatif / relative</th>" \
+           "<th>IC 95 % / 95% CI</th><th>p</th><th>Méthode / method</th></tr>"
+    return f"""<!doctype html>
+<html lang="fr"><head><meta charset="utf-8">
+<title>Évaluation — {html.escape(document['pilot']['title'])}</title>
+<style>body{{font-family:sans-serif;max-width:60rem;margin:2rem auto;color:#222}}
+table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;padding:.3rem .6rem}}
+.verdict{{font-size:1.4rem;font-weight:bold}}</style></head><body>
+<h1>{html.escape(document['pilot']['title'])}</h1>
+<p>Évaluation n° {ev['number']} · protocole v{ev['protocol_version']}
+(<code>{ev['protocol_hash'][:12]}</code>) · {html.escape(document['generated_at'])}</p>
+{"<p><strong>Exploratoire / exploratory</strong>:</p><ul>" + notes + "</ul>" if notes else ""}
+{"<p><strong>Évaluation intermédiaire / interim</strong> (pilote en cours)</p>"
+ if ev['interim'] else ""}
+<p class="verdict">{VERDICT.get(results['recommendation'], results['recommendation'])}</p>
+<ul>{"".join(f"<li>{html.escape(r)}</li>" for r in results['reasons'])}</ul>
+<h2>Indicateurs / KPIs ({html.escape(results['design'])})</h2>
+<table>{head}{_rows(results['kpis'])}</table>
+<h2>Garde-fous / Guardrails</h2>
+<table>{head}{_rows(results['guardrails'])}</table>
+<h2>{html.escape(results['primary_kpi'])}</h2>
+{chart_svg(results['chart'])}
+<h2>Qualité des données / Data quality</h2><p>{html.escape(flags)}</p>
+</body></html>"""
+
+
+__all__ = ["chart_svg", "render_html", "store"]

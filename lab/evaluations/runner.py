@@ -1,0 +1,197 @@
+"""The evaluation job: every KPI through the registered design, corrected, judged, reported."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any, Literal
+
+import polars as pl
+from sqlmodel import Session
+
+from experiments.ab import estimate_ab
+from experiments.before_after import estimate_before_after
+from experiments.did import estimate_did_panel
+from experiments.multiple import KpiTest, adjust_kpis
+from experiments.recommend import Criterion, GuardrailCriterion, recommend
+from experiments.results import EffectResult
+from lab.audit import service as audit
+from lab.common import utcnow
+from lab.evaluations import report
+from lab.evaluations.inputs import KpiData, MissingData, dataset_kpi, measurement_kpi
+from lab.evaluations.models import Evaluation, EvaluationRequest, EvaluationStatus
+from lab.jobs import runtime
+from lab.jobs.service import JobContext, job_kind
+from lab.pilots.models import Pilot, PilotStatus
+from lab.pilots.protocol import DatasetSource, Guardrail, Kpi, Protocol
+from lab.pilots.service import registered_protocol
+
+Grain = Literal["hour", "day", "week"]
+SEED = 0  # resampling (randomization inference) is seeded: same inputs, same results
+
+
+def _estimate(data: KpiData, design: str, protocol: Protocol, grain: Grain) -> EffectResult:
+    treated, control = list(protocol.treated_zones), list(protocol.control_zones)
+    start = protocol.pilot.start
+    if design == "did":
+        return estimate_did_panel(data.frame, unit="zone", time="t", outcome="y",
+                                  treated_units=treated, control_units=control,
+                                  pilot_start=start, time_grain=grain, seed=SEED)
+    if design == "before_after":
+        return estimate_before_after(data.frame.filter(pl.col("zone").is_in(treated)),
+                                     outcome="y", time="t", pilot_start=start, unit="zone")
+    frame = data.frame.with_columns(pl.col("zone").is_in(treated).alias("g"))
+    return estimate_ab(frame, outcome="y", group="g", unit="zone", time="t", pilot_start=start)
+
+
+def _series(data: KpiData, treated: list[str]) -> list[dict[str, Any]]:
+    """Daily means of treated and control zones, for the report's chart."""
+    rows = (data.frame.with_columns(pl.col("zone").is_in(treated).alias("treated"))
+            .group_by("t", "treated").agg(pl.col("y").mean()).sort("t", "treated").collect())
+    return [{"t": r["t"].isoformat(), "treated": r["treated"], "y": r["y"]}
+            for r in rows.iter_rows(named=True)]
+
+
+def _load(session: Session, ctx: JobContext) -> tuple[Evaluation, Pilot]:
+    evaluation = session.get(Evaluation, uuid.UUID(ctx.params["evaluation_id"]))
+    if evaluation is None:
+        raise RuntimeError("the evaluation was deleted before it ran")
+    pilot = session.get(Pilot, evaluation.pilot_id)
+    assert pilot is not None
+    return evaluation, pilot
+
+
+def _kpi_data(session: Session, ctx: JobContext, pilot: Pilot, kpi: Kpi | Guardrail,
+              protocol: Protocol, grain: Grain) -> KpiData:
+    zones = sorted(protocol.zones())
+    start, end = protocol.baseline.start, protocol.pilot.end
+    if isinstance(kpi.source, DatasetSource):
+        return dataset_kpi(session=session, source=kpi.source, zones=zones, start=start,
+                           end=end, aggregation=kpi.aggregation, grain=grain)
+    return measurement_kpi(client=ctx.storage, pilot_id=pilot.id, kpi=kpi.name,
+                           source=kpi.source, zones=zones, start=start, end=end,
+                           aggregation=kpi.aggregation, grain=grain)
+
+
+def evaluate(session: Session, ctx: JobContext, evaluation: Evaluation,
+             pilot: Pilot) -> dict[str, Any]:
+    """Compute every KPI and guardrail; return the results document."""
+    _frozen, protocol = registered_protocol(session=session, pilot=pilot)
+    request = EvaluationRequest.model_validate(evaluation.request)
+    design, grain = request.design or protocol.design, request.time_grain
+    kpis = [k for k in protocol.kpis if request.kpis is None or k.name in request.kpis]
+    items: list[Kpi | Guardrail] = [*kpis, *protocol.guardrails]
+    estimates: dict[str, EffectResult | None] = {}
+    inputs: dict[str, Any] = {"protocol_hash": evaluation.protocol_hash, "kpis": {}}
+    missing: dict[str, str] = {}
+    chart: list[dict[str, Any]] = []
+    for i, kpi in enumerate(items):
+        ctx.progress(0.05 + 0.8 * i / len(items), f"estimating {kpi.name}")
+        try:
+            data = _kpi_data(session, ctx, pilot, kpi, protocol, grain)
+        except MissingData as exc:
+            estimates[kpi.name], missing[kpi.name] = None, str(exc)
+            continue
+        inputs["kpis"][kpi.name] = data.inputs
+        estimates[kpi.name] = _estimate(data, design, protocol, grain)
+        if isinstance(kpi, Kpi) and kpi.primary:
+            chart = _series(data, list(protocol.treated_zones))
+    tests = [KpiTest(k.name, _p(estimates[k.name]), k.primary) for k in kpis]
+    family = adjust_kpis(tests, method="holm")
+    primary = next(k for k in protocol.kpis if k.primary)
+    guardrails = tuple((r, GuardrailCriterion(g.name, g.must_not, g.tolerance))
+                       for g in protocol.guardrails if (r := estimates.get(g.name)) is not None)
+    verdict = (recommend(estimates[primary.name],  # type: ignore[arg-type]
+                         Criterion(primary.name, primary.direction, primary.minimum_effect,
+                                   primary.success_threshold), guardrails)
+               if estimates.get(primary.name) is not None else None)
+    return _rounded({
+        "design": design,
+        "time_grain": grain,
+        "kpis": {k.name: _kpi_entry(k, estimates[k.name], missing) for k in kpis},
+        "guardrails": {g.name: _kpi_entry(g, estimates[g.name], missing)
+                       for g in protocol.guardrails},
+        "multiple_testing": family.to_dict(),
+        "primary_kpi": primary.name,
+        "recommendation": verdict.recommendation if verdict else "iterate",
+        "reasons": list(verdict.reasons) if verdict else
+        [f"no data for the primary KPI {primary.name}: {missing.get(primary.name)}"],
+        "quality_flags": sorted({w for r in estimates.values() if r for w in r.warnings}),
+        "chart": chart,
+        "inputs": inputs,
+    })
+
+
+SIGNIFICANT = 10
+
+
+def _rounded(value: Any) -> Any:
+    """Floats to 10 significant digits: parallel aggregation may change the last bits of a
+    sum, and reported results must not depend on thread scheduling."""
+    if isinstance(value, float):
+        return float(f"{value:.{SIGNIFICANT}g}")
+    if isinstance(value, dict):
+        return {k: _rounded(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_rounded(v) for v in value]
+    return value
+
+
+def _p(result: EffectResult | None) -> float | None:
+    return None if result is None or result.reason is not None else result.p_value
+
+
+def _kpi_entry(kpi: Kpi | Guardrail, result: EffectResult | None,
+               missing: dict[str, str]) -> dict[str, Any]:
+    entry: dict[str, Any] = {"label": kpi.label or kpi.name, "aggregation": kpi.aggregation,
+                             "criteria": kpi.model_dump(exclude={"source", "label", "name"})}
+    if result is None:
+        entry.update(result=None, missing=missing.get(kpi.name))
+    else:
+        entry["result"] = result.to_dict()
+    return entry
+
+
+@job_kind("evaluation")
+def run_evaluation(ctx: JobContext) -> dict[str, Any]:
+    """Run one evaluation; results and reports are stored, or the error is recorded."""
+    with Session(runtime.get_engine()) as session:
+        evaluation, pilot = _load(session, ctx)
+        evaluation.status = EvaluationStatus.running
+        session.add(evaluation)
+        session.commit()
+        try:
+            results = evaluate(session, ctx, evaluation, pilot)
+            ctx.progress(0.9, "writing the reports")
+            keys = report.store(ctx.storage, pilot=pilot, evaluation=evaluation,
+                                results=results)
+            error = None
+        except Exception as exc:  # noqa: BLE001 - recorded on the evaluation, then re-raised
+            error = exc
+        # End the reading transaction: progress was written meanwhile by other connections,
+        # and SQLite refuses to upgrade a stale snapshot to a write.
+        session.rollback()
+        evaluation, pilot = _load(session, ctx)
+        evaluation.finished_at = utcnow()
+        if error is not None:
+            evaluation.status, evaluation.error = EvaluationStatus.failed, str(error)[:2000]
+            session.add(evaluation)
+            session.commit()
+            raise error
+        evaluation.results, evaluation.inputs = results, results["inputs"]
+        evaluation.recommendation = results["recommendation"]
+        evaluation.report_json_key, evaluation.report_html_key = keys
+        evaluation.status = EvaluationStatus.done
+        session.add(evaluation)
+        if pilot.status == PilotStatus.completed and not evaluation.exploratory:
+            pilot.status = PilotStatus.evaluated
+            session.add(pilot)
+            audit.record(session=session, actor=None, action="pilot.evaluated",
+                         object_type="pilot", object_id=pilot.id,
+                         before={"status": "completed"},
+                         after={"status": "evaluated", "evaluation_id": evaluation.id,
+                                "recommendation": evaluation.recommendation})
+        session.commit()
+        return {"evaluation_id": str(evaluation.id), "recommendation": results["recommendation"]}
+
+
+__all__ = ["evaluate", "run_evaluation"]
