@@ -7,8 +7,10 @@ from fastapi import APIRouter, Depends
 from lab.assets import routes as assets
 from lab.audit import routes as audit
 from lab.auth import routes as auth
+from lab.datasets import routes as datasets
 from lab.deps import get_current_user
 from lab.directory import routes as directory
+from lab.evaluations import routes as evaluations
 from lab.health import routes as health
 from lab.jobs import routes as jobs
 from lab.pilots import routes as pilots
@@ -32,7 +34,7 @@ def build_router() -> APIRouter:
     authenticated = [Depends(get_current_user)]
     for router in (auth.router, auth.admin_router, directory.router, directory.admin_router,
                    audit.router, jobs.router, jobs.admin_router, zones.router, assets.router,
-                   prototypes.router, pilots.router):
+                   prototypes.router, pilots.router, evaluations.router, datasets.router):
         api.include_router(router, dependencies=authenticated)
     return api
 

@@ -5,11 +5,12 @@ from lab.audit.models import AuditLog
 from lab.auth.models import ApiKey, LoginThrottle, User
 from lab.datasets.models import Dataset, DatasetVersion
 from lab.directory.models import Authority, Organization
+from lab.evaluations.models import Evaluation
 from lab.jobs.models import Job
 from lab.pilots.models import Approval, Pilot, ProtocolVersion
 from lab.prototypes.models import Prototype
 from lab.zones.models import Zone
 
 __all__ = ["ApiKey", "Approval", "Asset", "AuditLog", "Authority", "Dataset", "DatasetVersion",
-           "Job", "LoginThrottle", "Organization", "Pilot", "Prototype", "ProtocolVersion", "User",
-           "Zone"]
+           "Evaluation", "Job", "LoginThrottle", "Organization", "Pilot", "Prototype",
+           "ProtocolVersion", "User", "Zone"]

@@ -7,7 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import SecretStr, field_validator
+from pydantic import PositiveInt, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PLACEHOLDER_SECRETS = frozenset(
@@ -38,6 +38,32 @@ class LabSettings(BaseSettings):
     login_max_failures: int = 5
     login_window_minutes: int = 15
     cors_origins: list[str] = []
+    # Citizens: public sign-ups per client address, feedback per tester and pilot.
+    signup_rate_limit: int = 10
+    signup_window_minutes: int = 60
+    feedback_rate_limit: int = 30
+    feedback_window_minutes: int = 60
+    # Largest dataset upload accepted, in bytes (refused with 413 past it).
+    max_upload_bytes: PositiveInt = 1024 * 1024 * 1024
+    # Sandbox: days a grant outlives its pilot (0 to 7), minutes between sweeps that expire
+    # grants (1 to 60), and the largest measurement file a startup uploads, in bytes.
+    grant_grace_days: int = 7
+    sweep_interval_minutes: int = 5
+    measurement_max_bytes: PositiveInt = 100 * 1024 * 1024
+
+    @field_validator("grant_grace_days")
+    @classmethod
+    def _grace(cls, value: int) -> int:
+        if not 0 <= value <= 7:
+            raise ValueError("LAB_GRANT_GRACE_DAYS must be between 0 and 7")
+        return value
+
+    @field_validator("sweep_interval_minutes")
+    @classmethod
+    def _sweep_interval(cls, value: int) -> int:
+        if not 1 <= value <= 60:
+            raise ValueError("LAB_SWEEP_INTERVAL_MINUTES must be between 1 and 60")
+        return value
 
     @field_validator("access_token_minutes")
     @classmethod

@@ -73,3 +73,18 @@ def make_zone(session: Session, authority: Authority, code: str | None = None,
     actor = make_user(session, Role.city, authority=authority)
     return zones.create_zone(session=session, actor=actor, data=ZoneCreate(
         code=code or f"Z-{_suffix()}", name="Zone", geometry=square(lon, lat)))
+
+
+def make_dataset(session: Session, authority: Authority | None = None, *,
+                 sensitivity: str = "open", name: str | None = None,
+                 time_column: str = "time", zone_column: str = "zone"):  # type: ignore[no-untyped-def]
+    """A dataset (metadata only) created by a city member of `authority`."""
+    from lab.datasets import service as datasets
+    from lab.datasets.models import DatasetCreate, Sensitivity
+
+    authority = authority or make_authority(session)
+    actor = make_user(session, Role.city, authority=authority)
+    return datasets.create_dataset(session=session, actor=actor, data=DatasetCreate(
+        name=name or f"Comptages {_suffix()}", domain="mobility",
+        sensitivity=Sensitivity(sensitivity), licence="Licence Ouverte 2.0",
+        time_column=time_column, zone_column=zone_column))

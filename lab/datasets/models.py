@@ -13,6 +13,8 @@ from sqlmodel import Field, SQLModel
 from lab.common import timestamp_field
 
 COLUMN_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]{0,62}$"
+# SQLModel's own `regex=` is not enforced under pydantic 2: the pattern goes through here.
+_COLUMN_NAME: dict[str, Any] = {"pattern": COLUMN_PATTERN}
 
 
 class Sensitivity(StrEnum):
@@ -29,15 +31,16 @@ class VersionStatus(StrEnum):
 
 
 class DatasetBase(SQLModel):
-    name: str = Field(min_length=1, max_length=200)
+    name: str = Field(min_length=1, max_length=200, description="Name shown in the catalog")
     domain: str = Field(min_length=1, max_length=64,
                         description="Subject area: mobility, energy, air, parking…")
     sensitivity: Sensitivity = Field(description="open, restricted or personal")
     licence: str = Field(min_length=1, max_length=100, description="e.g. Licence Ouverte 2.0")
-    description: str = Field(default="", max_length=5000)
-    time_column: str = Field(max_length=63, regex=COLUMN_PATTERN,
+    description: str = Field(default="", max_length=5000,
+                             description="What the data measures, where, how it is collected")
+    time_column: str = Field(max_length=63, schema_extra=_COLUMN_NAME,
                              description="Name of the timestamp column")
-    zone_column: str = Field(max_length=63, regex=COLUMN_PATTERN,
+    zone_column: str = Field(max_length=63, schema_extra=_COLUMN_NAME,
                              description="Name of the column holding zone codes")
 
 
@@ -52,12 +55,17 @@ class DatasetUpdate(SQLModel):
     sensitivity: Sensitivity | None = None
     licence: str | None = Field(default=None, min_length=1, max_length=100)
     description: str | None = Field(default=None, max_length=5000)
+    time_column: str | None = Field(default=None, max_length=63, schema_extra=_COLUMN_NAME,
+                                    description="Changeable only before the first upload")
+    zone_column: str | None = Field(default=None, max_length=63, schema_extra=_COLUMN_NAME,
+                                    description="Changeable only before the first upload")
 
 
 class DatasetPublic(DatasetBase):
     id: uuid.UUID
-    authority_id: uuid.UUID
+    authority_id: uuid.UUID = Field(description="The owning authority")
     created_at: datetime
+    updated_at: datetime
 
 
 class Dataset(DatasetBase, table=True):
@@ -67,31 +75,43 @@ class Dataset(DatasetBase, table=True):
     created_by: uuid.UUID | None = Field(default=None, foreign_key="user.id",
                                          ondelete="SET NULL")
     created_at: datetime = timestamp_field()
+    updated_at: datetime = timestamp_field()
 
 
 class ColumnInfo(SQLModel):
     name: str
-    dtype: str
-    numeric: bool
+    dtype: str = Field(description="Polars data type of the stored column")
+    numeric: bool = Field(description="Whether a KPI may aggregate this column")
 
 
 class DatasetVersionPublic(SQLModel):
-    id: uuid.UUID
+    id: uuid.UUID = Field(description="The version's id (also its folder in the bucket)")
     dataset_id: uuid.UUID
-    number: int
-    status: VersionStatus
-    source_filename: str | None
-    source_format: str | None
-    row_count: int | None
-    size_bytes: int | None
-    sha256: str | None
-    columns: list[ColumnInfo] | None
-    time_min: datetime | None
-    time_max: datetime | None
-    zones: list[str] | None
-    error: str | None
-    job_id: uuid.UUID | None
+    number: int = Field(description="1, 2, … within the dataset")
+    status: VersionStatus = Field(
+        description="pending or processing while the conversion job runs, then ready; "
+                    "failed only when a failed conversion could not remove its objects")
+    source_filename: str | None = Field(description="Name of the uploaded file")
+    source_format: str | None = Field(description="csv or parquet, judged by the bytes")
+    source_size_bytes: int | None = Field(description="Size of the uploaded file")
+    source_sha256: str | None = Field(description="SHA-256 of the uploaded file")
+    row_count: int | None = Field(description="Rows in the stored Parquet")
+    size_bytes: int | None = Field(description="Size of the stored Parquet object")
+    sha256: str | None = Field(description="SHA-256 of the stored Parquet object")
+    columns: list[ColumnInfo] | None = Field(description="Schema of the stored Parquet")
+    time_min: datetime | None = Field(description="Earliest value of the time column (UTC)")
+    time_max: datetime | None = Field(description="Latest value of the time column (UTC)")
+    zones: list[str] | None = Field(description="Zone codes present, sorted")
+    error: str | None = Field(description="Why the conversion failed, when it did")
+    job_id: uuid.UUID | None = Field(description="The conversion job (GET /api/v1/jobs/{id})")
     created_at: datetime
+
+
+class VersionPreview(SQLModel):
+    version_id: uuid.UUID
+    number: int = Field(description="The version's number within its dataset")
+    columns: list[ColumnInfo] = Field(description="Schema of the stored Parquet")
+    rows: list[dict[str, Any]] = Field(description="The first rows, sorted by zone then time")
 
 
 class DatasetVersion(SQLModel, table=True):
@@ -108,6 +128,7 @@ class DatasetVersion(SQLModel, table=True):
     row_count: int | None = Field(default=None, sa_type=BigInteger)
     size_bytes: int | None = Field(default=None, sa_type=BigInteger)
     sha256: str | None = Field(default=None, max_length=64)
+    source_size_bytes: int | None = Field(default=None, sa_type=BigInteger)
     source_sha256: str | None = Field(default=None, max_length=64)
     columns: list[dict[str, Any]] | None = Field(default=None,
                                                  sa_column=Column(JSON, nullable=True))
@@ -131,5 +152,6 @@ __all__ = [
     "DatasetVersion",
     "DatasetVersionPublic",
     "Sensitivity",
+    "VersionPreview",
     "VersionStatus",
 ]

@@ -76,6 +76,7 @@ def upgrade() -> None:
     sa.Column('sensitivity', sa.String(length=16), nullable=False),
     sa.Column('created_by', sa.Uuid(), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['authority_id'], ['authority.id'], name=op.f('fk_dataset_authority_id_authority')),
     sa.ForeignKeyConstraint(['created_by'], ['user.id'], name=op.f('fk_dataset_created_by_user'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_dataset'))
@@ -94,6 +95,7 @@ def upgrade() -> None:
     sa.Column('row_count', sa.BigInteger(), nullable=True),
     sa.Column('size_bytes', sa.BigInteger(), nullable=True),
     sa.Column('sha256', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
+    sa.Column('source_size_bytes', sa.BigInteger(), nullable=True),
     sa.Column('source_sha256', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
     sa.Column('columns', sa.JSON(), nullable=True),
     sa.Column('time_min', sa.DateTime(timezone=True), nullable=True),

@@ -1,0 +1,284 @@
+"""Uploaded tables: recognise them, check them against the declared columns, and convert them
+to the stored layout. Local files only: no database, no object store.
+
+The stored layout is one Parquet file sorted by zone then time, the zone column a string
+column written with dictionary encoding, the time column `Datetime("us", "UTC")` (naive
+timestamps are read as UTC, offsets are converted; one file may not mix the two), row
+groups of `ROW_GROUP_ROWS` rows with min/max statistics, so later filters on zones and time
+skip the row groups they don't need. CSV text must be UTF-8; its separator (comma,
+semicolon, tab or pipe) is read from the header line.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Literal
+
+import polars as pl
+import pyarrow.parquet as pq
+
+from lab.exceptions import InvalidInput
+
+SourceFormat = Literal["csv", "parquet"]
+
+PARQUET_MAGIC = b"PAR1"
+SAMPLE_ROWS = 1000
+CSV_INFER_ROWS = 10_000
+ROW_GROUP_ROWS = 128 * 1024
+MAX_ZONES = 50_000
+_SNIFF_BYTES = 64 * 1024
+_SEPARATORS = (",", ";", "\t", "|")
+# ISO 8601 dates and datetimes as cities export them: `T` or a space, optional seconds and
+# fraction, optional `Z` or offset.
+ISO_8601 = (r"^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d{1,9})?)?"
+            r"(?:Z|[+-]\d{2}(?::?\d{2})?)?)?$")
+_NOT_ISO = "not ISO 8601: "
+_TEXT_TYPES = (pl.String, pl.Categorical, pl.Enum)
+_EXAMPLE = "e.g. 2024-03-01T08:00:00Z or 2024-03-01"
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """What an upload is: its format, and for a CSV its column separator."""
+
+    format: SourceFormat
+    separator: str = ","
+
+
+@dataclass(frozen=True, slots=True)
+class Description:
+    """What a converted file holds."""
+
+    row_count: int
+    columns: list[dict[str, Any]]
+    time_min: datetime
+    time_max: datetime
+    zones: list[str]
+
+
+def _polars_message(exc: Exception) -> str:
+    lines = [line.strip() for line in str(exc).strip().splitlines() if line.strip()]
+    return (lines[0] if lines else exc.__class__.__name__)[:500]
+
+
+def sniff(path: Path) -> Source:
+    """Tell Parquet (by its `PAR1` magic) from UTF-8 CSV text; refuse anything else."""
+    with open(path, "rb") as fh:
+        head = fh.read(_SNIFF_BYTES)
+    if not head:
+        raise InvalidInput("The file is empty.", field="file")
+    if head.startswith(PARQUET_MAGIC):
+        return Source("parquet")
+    # Cut at the last newline so a multi-byte character split by the read is not an error.
+    text_part = head if len(head) < _SNIFF_BYTES else head[: head.rfind(b"\n") + 1] or head
+    try:
+        if b"\x00" in text_part:
+            raise UnicodeDecodeError("utf-8", text_part, 0, 1, "NUL byte")
+        text = text_part.decode("utf-8").removeprefix("\ufeff")
+    except UnicodeDecodeError:
+        raise InvalidInput("The file is neither Parquet (it does not start with PAR1) nor "
+                           "UTF-8 CSV text; compressed or spreadsheet files are not accepted.",
+                           field="file") from None
+    header = text.split("\n", 1)[0]
+    counts = {sep: header.count(sep) for sep in _SEPARATORS}
+    separator = max(_SEPARATORS, key=lambda sep: counts[sep])
+    return Source("csv", separator if counts[separator] else ",")
+
+
+def _check_columns(names: list[str], time_column: str, zone_column: str) -> None:
+    shown = ", ".join(names[:30]) + (", …" if len(names) > 30 else "")
+    for role, column in (("time", time_column), ("zone", zone_column)):
+        if column not in names:
+            raise InvalidInput(f"The declared {role} column {column!r} is not in the file; "
+                               f"its columns are: {shown}.", field=f"{role}_column")
+
+
+def _where(index: int, source: Source) -> str:
+    # A CSV's first data row is line 2 (quoted line breaks aside).
+    return f"on line {index + 2}" if source.format == "csv" else f"in row {index + 1}"
+
+
+def _blank_is_null(name: str) -> pl.Expr:
+    # Surrounding spaces are not part of a code or a time; a blank cell is an empty one.
+    text = pl.col(name).str.strip_chars()
+    return pl.when(text == "").then(None).otherwise(text).alias(name)
+
+
+def _check_sample(sample: pl.DataFrame, source: Source, time_column: str,
+                  zone_column: str) -> None:
+    if sample.height == 0:
+        raise InvalidInput("The file has no data rows.", field="file")
+    sample = sample.with_columns(_blank_is_null(c) for c in (time_column, zone_column)
+                                 if sample.schema[c] == pl.String)
+    for role, column in (("time", time_column), ("zone", zone_column)):
+        nulls = sample[column].is_null().arg_true()
+        if len(nulls):
+            raise InvalidInput(f"The {role} column {column!r} is empty "
+                               f"{_where(int(nulls[0]), source)}; every row needs a time and "
+                               "a zone.", field=f"{role}_column")
+    zone_type = sample.schema[zone_column]
+    if not isinstance(zone_type, _TEXT_TYPES):
+        raise InvalidInput(f"The zone column {zone_column!r} has type {zone_type}; it must hold "
+                           "zone codes as text.", field="zone_column")
+    time = sample[time_column]
+    if isinstance(time.dtype, pl.Datetime | pl.Date):
+        return
+    if time.dtype != pl.String:
+        raise InvalidInput(f"The time column {time_column!r} has type {time.dtype}; it must be "
+                           f"a date, a datetime or ISO 8601 text ({_EXAMPLE}).",
+                           field="time_column")
+    bad = (~time.str.contains(ISO_8601)).arg_true()
+    if len(bad):
+        index = int(bad[0])
+        raise InvalidInput(f"The time column {time_column!r} holds {time[index]!r} "
+                           f"{_where(index, source)}, which is not an ISO 8601 date or "
+                           f"datetime ({_EXAMPLE}).", field="time_column")
+    try:
+        sample.select(_to_utc(pl.col(time_column), pl.String))
+    except pl.exceptions.PolarsError as exc:
+        raise InvalidInput(f"The time column {time_column!r} cannot be read as datetimes "
+                           f"(mixed formats or offsets?): {_polars_message(exc)}",
+                           field="time_column") from None
+
+
+def check(path: Path, *, time_column: str, zone_column: str) -> Source:
+    """Recognise the file and check its header (or footer) and first rows; 422 on a problem."""
+    source = sniff(path)
+    try:
+        if source.format == "csv":
+            names = pl.read_csv(path, separator=source.separator, n_rows=0).columns
+            _check_columns(names, time_column, zone_column)
+            sample = pl.read_csv(path, separator=source.separator, n_rows=SAMPLE_ROWS,
+                                 infer_schema_length=SAMPLE_ROWS,
+                                 schema_overrides={time_column: pl.String,
+                                                   zone_column: pl.String})
+        else:
+            pq.read_metadata(path)  # the footer: a truncated file fails here
+            lazy = pl.scan_parquet(path)
+            _check_columns(lazy.collect_schema().names(), time_column, zone_column)
+            sample = lazy.head(SAMPLE_ROWS).collect()
+    except InvalidInput:
+        raise
+    except (pl.exceptions.PolarsError, OSError, ValueError) as exc:
+        kind = "CSV" if source.format == "csv" else "Parquet file"
+        raise InvalidInput(f"The {kind} cannot be read: {_polars_message(exc)}",
+                           field="file") from None
+    _check_sample(sample, source, time_column, zone_column)
+    return source
+
+
+def _to_utc(column: pl.Expr, dtype: pl.DataType | type[pl.DataType]) -> pl.Expr:
+    """The time column as `Datetime("us", "UTC")`."""
+    if isinstance(dtype, pl.Datetime):
+        column = column.dt.cast_time_unit("us")
+        if dtype.time_zone is None:
+            return column.dt.replace_time_zone("UTC")
+        return column.dt.convert_time_zone("UTC")
+    if dtype == pl.Date:
+        return column.cast(pl.Datetime("us")).dt.replace_time_zone("UTC")
+    # A value that is not ISO 8601 gets a prefix no format matches, so the strict parse
+    # fails and its message quotes the value.
+    text = (pl.when(column.str.contains(ISO_8601) | column.is_null()).then(column)
+            .otherwise(pl.lit(_NOT_ISO) + column))
+    return text.str.to_datetime(time_unit="us", time_zone="UTC", strict=True)
+
+
+def scan(path: Path, source: Source, *, time_column: str, zone_column: str) -> pl.LazyFrame:
+    """The upload as a lazy frame with the time column in UTC and the zone column as text."""
+    if source.format == "csv":
+        lazy = pl.scan_csv(path, separator=source.separator, infer_schema_length=CSV_INFER_ROWS,
+                           schema_overrides={time_column: pl.String, zone_column: pl.String})
+    else:
+        lazy = pl.scan_parquet(path)
+    schema = lazy.collect_schema()
+    time = (_blank_is_null(time_column) if schema[time_column] == pl.String
+            else pl.col(time_column))
+    return lazy.with_columns(_to_utc(time, schema[time_column]).alias(time_column),
+                             _blank_is_null(zone_column).cast(pl.String)
+                             if schema[zone_column] == pl.String
+                             else pl.col(zone_column).cast(pl.String))
+
+
+def convert(path: Path, source: Source, out: Path, *, time_column: str,
+            zone_column: str) -> None:
+    """Write the upload to `out` in the stored layout, streaming; 422 on unreadable data."""
+    plan = scan(path, source, time_column=time_column, zone_column=zone_column)
+    try:
+        # maintain_order: ties keep upload order, so one upload always gives the same bytes.
+        plan.sort([zone_column, time_column], maintain_order=True).sink_parquet(
+            out, compression="zstd", statistics=True, row_group_size=ROW_GROUP_ROWS)
+    except pl.exceptions.PolarsError as exc:
+        out.unlink(missing_ok=True)
+        message = _polars_message(exc)
+        if _NOT_ISO in message:
+            raise InvalidInput(f"The time column {time_column!r} holds values that are not "
+                               f"ISO 8601 dates or datetimes ({_EXAMPLE}): {message}",
+                               field="time_column") from None
+        raise InvalidInput(f"The file cannot be converted: {message}", field="file") from None
+    if not zone_is_dictionary_encoded(out, zone_column):
+        _rewrite_with_zone_dictionary(out, zone_column)
+
+
+def zone_is_dictionary_encoded(path: Path, zone_column: str) -> bool:
+    """Whether every row group stores the zone column with a dictionary."""
+    metadata = pq.read_metadata(path)
+    index = metadata.schema.names.index(zone_column)
+    return all("RLE_DICTIONARY" in metadata.row_group(i).column(index).encodings
+               for i in range(metadata.num_row_groups))
+
+
+def _rewrite_with_zone_dictionary(path: Path, zone_column: str) -> None:
+    # Polars skips the dictionary when nearly every value in a row group is distinct; the
+    # layout promises one, so pyarrow rewrites the file one row group at a time.
+    tmp = path.with_suffix(".dict.parquet")
+    parquet = pq.ParquetFile(path)
+    with pq.ParquetWriter(tmp, parquet.schema_arrow, compression="zstd",
+                          use_dictionary=[zone_column], write_statistics=True,
+                          dictionary_pagesize_limit=256 * 1024 * 1024) as writer:
+        for i in range(parquet.num_row_groups):
+            writer.write_table(parquet.read_row_group(i), row_group_size=ROW_GROUP_ROWS)
+    parquet.close()
+    os.replace(tmp, path)
+
+
+def describe(path: Path, *, time_column: str, zone_column: str) -> Description:
+    """Schema, row count, time range and zones of a converted file; 422 on missing values."""
+    lazy = pl.scan_parquet(path)
+    time, zone = pl.col(time_column), pl.col(zone_column)
+    stats = lazy.select(pl.len().alias("rows"), time.min().alias("min"),
+                        time.max().alias("max"), time.null_count().alias("time_nulls"),
+                        zone.null_count().alias("zone_nulls"),
+                        zone.n_unique().alias("zones")).collect().row(0, named=True)
+    if stats["rows"] == 0:
+        raise InvalidInput("The file has no data rows.", field="file")
+    for role, column, key in (("time", time_column, "time_nulls"),
+                              ("zone", zone_column, "zone_nulls")):
+        if stats[key]:
+            raise InvalidInput(f"The {role} column {column!r} is empty on {stats[key]} of "
+                               f"{stats['rows']} rows; every row needs a time and a zone.",
+                               field=f"{role}_column")
+    if stats["zones"] > MAX_ZONES:
+        raise InvalidInput(f"The zone column {zone_column!r} holds {stats['zones']} distinct "
+                           f"values, more than {MAX_ZONES}: is it really the zone column?",
+                           field="zone_column")
+    zones = lazy.select(zone.unique().sort()).collect()[zone_column].to_list()
+    columns = [{"name": name, "dtype": str(dtype), "numeric": dtype.is_numeric()}
+               for name, dtype in lazy.collect_schema().items()]
+    return Description(row_count=stats["rows"], columns=columns, time_min=stats["min"],
+                       time_max=stats["max"], zones=zones)
+
+
+def first_rows(table: Any, limit: int) -> list[dict[str, Any]]:
+    """Up to `limit` rows of an Arrow table or batch as JSON-ready dicts (NaN, inf: null)."""
+    rows = pl.DataFrame(pl.from_arrow(table)).head(limit).to_dicts()
+    return [{k: (None if isinstance(v, float) and not math.isfinite(v) else v)
+             for k, v in row.items()} for row in rows]
+
+
+__all__ = ["Description", "ISO_8601", "MAX_ZONES", "PARQUET_MAGIC", "ROW_GROUP_ROWS",
+           "SAMPLE_ROWS", "Source", "SourceFormat", "check", "convert", "describe",
+           "first_rows", "scan", "sniff", "zone_is_dictionary_encoded"]

@@ -1,0 +1,16 @@
+"""Errors of the datasets package, mapped to problem+json by `lab.errors` like every LabError.
+
+    LabError (lab.exceptions)
+    └── UploadTooLarge      413 (names the limit)
+"""
+
+from __future__ import annotations
+
+from lab.exceptions import LabError
+
+
+class UploadTooLarge(LabError):
+    status, title = 413, "Upload too large"
+
+
+__all__ = ["UploadTooLarge"]
