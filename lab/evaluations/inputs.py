@@ -9,9 +9,10 @@ from typing import Any
 
 import polars as pl
 from minio import Minio
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
-from lab.datasets.models import Dataset, DatasetVersion, VersionStatus
+from lab.datasets import service as datasets
+from lab.datasets.models import Dataset
 from lab.objectstore import bucket_prefix, polars_options
 from lab.pilots.protocol import DatasetSource, MeasurementSource
 from storage import bucket_name
@@ -48,11 +49,7 @@ def dataset_kpi(*, session: Session, source: DatasetSource, zones: list[str], st
                 end: datetime, aggregation: str, grain: str) -> KpiData:
     """The KPI column of the latest ready version, limited to the zones and window."""
     dataset = session.get(Dataset, source.dataset_id)
-    version = session.exec(
-        select(DatasetVersion)
-        .where(DatasetVersion.dataset_id == source.dataset_id,
-               DatasetVersion.status == VersionStatus.ready)
-        .order_by(col(DatasetVersion.number).desc())).first()
+    version = datasets.latest_ready_version(session=session, dataset_id=source.dataset_id)
     if dataset is None or version is None or not version.object_key:
         raise MissingData(f"dataset {source.dataset_id} has no ready version")
     url = f"s3://{bucket_name('datasets', bucket_prefix())}/{version.object_key}"

@@ -10,7 +10,8 @@ from lab.assets import service as assets
 from lab.audit import service as audit
 from lab.auth.models import Role, User
 from lab.common import Page, PageParams, utcnow
-from lab.datasets.models import Dataset, DatasetVersion, VersionStatus
+from lab.datasets import service as datasets
+from lab.datasets.models import Dataset
 from lab.directory.models import Authority
 from lab.exceptions import Conflict, InvalidInput, NotFound, PermissionDenied
 from lab.pilots.models import (
@@ -31,19 +32,6 @@ from lab.zones import service as zones
 EDITABLE = frozenset({PilotStatus.draft})
 
 
-def _latest_ready(session: Session, dataset_id: uuid.UUID) -> DatasetVersion | None:
-    return session.exec(
-        select(DatasetVersion)
-        .where(DatasetVersion.dataset_id == dataset_id,
-               DatasetVersion.status == VersionStatus.ready)
-        .order_by(col(DatasetVersion.number).desc())
-    ).first()
-
-
-def _columns(version: DatasetVersion) -> dict[str, bool]:
-    return {c["name"]: bool(c.get("numeric")) for c in version.columns or []}
-
-
 def check_against_catalog(*, session: Session, protocol: Protocol) -> set[uuid.UUID]:
     """Check zones, assets, datasets and columns exist; return the authorities concerned."""
     authorities: set[uuid.UUID] = set()
@@ -58,30 +46,30 @@ def check_against_catalog(*, session: Session, protocol: Protocol) -> set[uuid.U
     if missing := [str(a) for a in protocol.asset_ids if a not in found]:
         raise InvalidInput(f"Unknown assets: {', '.join(missing)}.", field="protocol.asset_ids")
     authorities |= {a.authority_id for a in found.values()}
-    columns: dict[uuid.UUID, dict[str, bool]] = {}
+    columns: dict[uuid.UUID, tuple[set[str], set[str]]] = {}  # all, numeric
     for dataset_id in protocol.dataset_ids():
         dataset = session.get(Dataset, dataset_id)
         if dataset is None:
             raise InvalidInput(f"Unknown dataset {dataset_id}.", field="protocol.datasets")
-        version = _latest_ready(session, dataset_id)
+        version = datasets.latest_ready_version(session=session, dataset_id=dataset_id)
         if version is None:
             raise InvalidInput(f"Dataset {dataset.name!r} has no ready version yet.",
                                field="protocol.datasets")
-        columns[dataset_id] = _columns(version)
+        columns[dataset_id] = (datasets.column_names(version), datasets.numeric_columns(version))
         authorities.add(dataset.authority_id)
     for group in ("kpis", "guardrails"):
         for i, kpi in enumerate(getattr(protocol, group)):
             if isinstance(kpi.source, DatasetSource):
-                known = columns[kpi.source.dataset_id]
+                known, numeric = columns[kpi.source.dataset_id]
                 where = f"protocol.{group}[{i}].source.column"
                 if kpi.source.column not in known:
                     raise InvalidInput(f"Column {kpi.source.column!r} is not in the dataset.",
                                        field=where)
-                if not known[kpi.source.column]:
+                if kpi.source.column not in numeric:
                     raise InvalidInput(f"Column {kpi.source.column!r} is not numeric.",
                                        field=where)
     for i, request in enumerate(protocol.datasets):
-        if unknown := sorted(set(request.columns) - columns[request.dataset_id].keys()):
+        if unknown := sorted(set(request.columns) - columns[request.dataset_id][0]):
             raise InvalidInput(f"Columns not in the dataset: {', '.join(unknown)}.",
                                field=f"protocol.datasets[{i}].columns")
     return authorities
