@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 from pathlib import Path
 
+from minio import Minio
 from sqlmodel import Session, select
 
 from lab.auth import service as auth
@@ -24,21 +26,36 @@ def prepare(settings: LabSettings, env: dict[str, str]) -> EmbeddedS3 | None:
     if not storage_settings.endpoint:
         embedded = EmbeddedS3(settings.home.resolve() / "s3")
         embedded.start()
-        env.update(STORAGE_ENDPOINT=embedded.endpoint, STORAGE_ACCESS_KEY=embedded.access_key,
-                   STORAGE_SECRET_KEY=embedded.secret_key, STORAGE_REGION=embedded.region)
+        found = {"STORAGE_ENDPOINT": embedded.endpoint, "STORAGE_ACCESS_KEY": embedded.access_key,
+                 "STORAGE_SECRET_KEY": embedded.secret_key, "STORAGE_REGION": embedded.region}
+        env.update(found)
+        os.environ.update(found)  # the in-process seeding reads the same settings
         storage_settings = StorageSettings(
             endpoint=embedded.endpoint, access_key=embedded.access_key,
             secret_key=embedded.secret_key, region=embedded.region)
     try:
-        ensure_buckets(make_client_from_settings(storage_settings), storage_settings.bucket_prefix)
+        client = make_client_from_settings(storage_settings)
+        ensure_buckets(client, storage_settings.bucket_prefix)
         upgrade(settings.resolved_database_url)
         if settings.env == "development":
             ensure_dev_admin(settings)
+            if settings.demo:
+                _seed_demo(settings, client)
     except BaseException:
         if embedded is not None:
             embedded.stop()
         raise
     return embedded
+
+
+def _seed_demo(settings: LabSettings, client: Minio) -> None:
+    from lab import demo
+
+    engine = make_engine(settings.resolved_database_url)
+    try:
+        demo.seed(engine=engine, client=client, home=settings.home.resolve())
+    finally:
+        engine.dispose()
 
 
 def ensure_dev_admin(settings: LabSettings) -> Path | None:

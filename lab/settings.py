@@ -38,6 +38,8 @@ class LabSettings(BaseSettings):
     login_max_failures: int = 5
     login_window_minutes: int = 15
     cors_origins: list[str] = []
+    # Development only: fill an empty database with the demo territory on `lab up`.
+    demo: bool = True
     # Citizens: public sign-ups per client address, feedback per tester and pilot.
     signup_rate_limit: int = 10
     signup_window_minutes: int = 60

@@ -38,11 +38,14 @@ def test_home_sign_in_and_pages_in_french_and_english(tmp_path: Path) -> None:
             page.get_by_role("button", name="Se connecter").click()
             expect(page.get_by_text(f"Connecté·e : {email} (admin)")).to_be_visible(
                 timeout=15_000)
-            expect(page.get_by_text("Aucun pilote pour l'instant.")).to_be_visible(
-                timeout=15_000)
+            # the demo territory: one running pilot, one awaiting decisions
+            expect(page.get_by_text("Éclairage adaptatif à Villeurbanne — running")
+                   ).to_be_visible(timeout=15_000)
+            expect(page.get_by_text("Extension aux parcs — submitted")).to_be_visible()
 
             page.goto(f"{platform.ui}/Participer")
-            expect(page.get_by_text("Aucune expérimentation en cours")).to_be_visible(
+            expect(page.get_by_text("Éclairage adaptatif à Villeurbanne")).to_be_visible(
                 timeout=15_000)
+            expect(page.get_by_text("Extension aux parcs")).to_have_count(0)
         finally:
             browser.close()
