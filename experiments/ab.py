@@ -13,8 +13,8 @@ from typing import Any
 
 import numpy as np
 import polars as pl
-from scipy import stats
 
+from experiments._tdist import t_ppf, t_sf
 from experiments.panel import post_flag
 from experiments.results import NAN, Design, EffectResult, degenerate
 from experiments.summaries import (
@@ -50,8 +50,8 @@ def welch(
         return degenerate(design, "zero_variance", effect=effect, baseline_mean=control.mean,
                           **kw)
     df = (vt + vc) ** 2 / (vt**2 / (treated.n - 1) + vc**2 / (control.n - 1))
-    crit = float(stats.t.ppf(1 - alpha / 2, df))
-    p = float(2 * stats.t.sf(abs(effect) / se, df))
+    crit = t_ppf(1 - alpha / 2, df)
+    p = 2 * t_sf(abs(effect) / se, df)
     codes = warnings
     mc = control.mean
     if mc != 0:

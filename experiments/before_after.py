@@ -18,8 +18,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 import polars as pl
-from scipy import stats
 
+from experiments._tdist import t_ppf, t_sf
 from experiments.ab import welch
 from experiments.panel import post_flag
 from experiments.results import NAN, EffectResult, degenerate
@@ -67,14 +67,14 @@ def before_after_paired(
     if not se > 0:
         return degenerate("before_after", "zero_variance", effect=effect, baseline_mean=base,
                           **kw)
-    crit = float(stats.t.ppf(1 - alpha / 2, n - 1))
+    crit = t_ppf(1 - alpha / 2, n - 1)
     lo, hi = effect - crit * se, effect + crit * se
     ok = base != 0
     return EffectResult(
         design="before_after", effect=effect, relative_effect=effect / base if ok else NAN,
         ci_low=lo, ci_high=hi, relative_ci_low=min(lo / base, hi / base) if ok else NAN,
         relative_ci_high=max(lo / base, hi / base) if ok else NAN,
-        p_value=float(2 * stats.t.sf(abs(effect) / se, n - 1)), se=se, baseline_mean=base,
+        p_value=2 * t_sf(abs(effect) / se, n - 1), se=se, baseline_mean=base,
         **{**kw, "method": f"{method}, df={n - 1}"},
     ).with_warnings(*(() if ok else ("zero_baseline_mean",)))
 

@@ -45,7 +45,8 @@ from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
-from scipy import stats
+
+from experiments._tdist import t_ppf, t_sf
 
 Inference = Literal["auto", "cluster", "randomization"]
 
@@ -79,8 +80,8 @@ def t_interval(effect: float, se: float, df: float, alpha: float) -> tuple[float
     """Return (ci_low, ci_high, two-sided p) of a t statistic on `df` degrees of freedom."""
     if not (se > 0 and math.isfinite(se)):
         return float("nan"), float("nan"), float("nan")
-    crit = float(stats.t.ppf(1 - alpha / 2, df))
-    p = float(2 * stats.t.sf(abs(effect / se), df))
+    crit = t_ppf(1 - alpha / 2, df)
+    p = 2 * t_sf(abs(effect / se), df)
     return effect - crit * se, effect + crit * se, p
 
 
