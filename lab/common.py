@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Query
 from pydantic import BaseModel
 from sqlalchemy import DateTime
-from sqlmodel import Field
+from sqlmodel import Field, Session, func, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 T = TypeVar("T")
 
@@ -60,5 +61,13 @@ class Page(BaseModel, Generic[T]):
     offset: int
 
 
-__all__ = ["MAX_PAGE_SIZE", "Page", "PageParams", "as_utc", "page_params", "timestamp_field",
-           "utcnow"]
+def paginate(session: Session, query: SelectOfScalar[T], page: PageParams,
+             *order_by: Any) -> Page[T]:
+    """One page of a query, in a stable order, with the total count."""
+    total = session.exec(select(func.count()).select_from(query.subquery())).one()
+    rows = session.exec(query.order_by(*order_by).offset(page.offset).limit(page.limit))
+    return Page(items=list(rows), total=total, limit=page.limit, offset=page.offset)
+
+
+__all__ = ["MAX_PAGE_SIZE", "Page", "PageParams", "as_utc", "page_params", "paginate",
+           "timestamp_field", "utcnow"]

@@ -6,13 +6,13 @@ import uuid
 from typing import Any
 
 from pydantic import ValidationError
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, select
 
 from lab.assets.models import Asset, AssetCreate, AssetKind, AssetUpdate
 from lab.audit import service as audit
 from lab.auth.models import User
 from lab.catalog_rules import owning_authority, require_curator
-from lab.common import Page, PageParams, utcnow
+from lab.common import Page, PageParams, paginate, utcnow
 from lab.directory import service as directory
 from lab.exceptions import InvalidInput, NotFound
 from lab.geo import bbox, features, first_error
@@ -134,11 +134,7 @@ def list_assets(
         lon0, lat0, lon1, lat1 = within
         query = query.where(Asset.min_lon <= lon1, Asset.max_lon >= lon0,
                             Asset.min_lat <= lat1, Asset.max_lat >= lat0)
-    total = session.exec(select(func.count()).select_from(query.subquery())).one()
-    rows = session.exec(
-        query.order_by(col(Asset.name), col(Asset.id)).offset(page.offset).limit(page.limit)
-    )
-    return Page(items=list(rows), total=total, limit=page.limit, offset=page.offset)
+    return paginate(session, query, page, col(Asset.name), col(Asset.id))
 
 
 def assets_by_id(*, session: Session, ids: list[uuid.UUID]) -> dict[uuid.UUID, Asset]:

@@ -5,11 +5,11 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, select
 
 from lab.audit.models import AuditLog
 from lab.auth.models import Role, User
-from lab.common import Page, PageParams
+from lab.common import Page, PageParams, paginate
 from lab.exceptions import PermissionDenied
 
 
@@ -68,11 +68,7 @@ def list_entries(
         query = query.where(AuditLog.object_type == object_type)
     if object_id:
         query = query.where(AuditLog.object_id == object_id)
-    total = session.exec(select(func.count()).select_from(query.subquery())).one()
-    rows = session.exec(
-        query.order_by(col(AuditLog.id).desc()).offset(page.offset).limit(page.limit)
-    ).all()
-    return Page(items=list(rows), total=total, limit=page.limit, offset=page.offset)
+    return paginate(session, query, page, col(AuditLog.id).desc())
 
 
 __all__ = ["list_entries", "record"]

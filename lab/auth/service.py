@@ -7,7 +7,7 @@ import uuid
 from datetime import timedelta
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, select
 
 from lab.audit import service as audit
 from lab.auth import security
@@ -19,7 +19,7 @@ from lab.auth.models import (
     UserCreate,
     UserUpdate,
 )
-from lab.common import Page, PageParams, as_utc, utcnow
+from lab.common import Page, PageParams, as_utc, paginate, utcnow
 from lab.directory.models import Authority, Organization
 from lab.exceptions import (
     Conflict,
@@ -173,9 +173,7 @@ def list_users(*, session: Session, actor: User, page: PageParams,
     query = select(User)
     if role is not None:
         query = query.where(User.role == role)
-    total = session.exec(select(func.count()).select_from(query.subquery())).one()
-    rows = session.exec(query.order_by(col(User.email)).offset(page.offset).limit(page.limit))
-    return Page(items=list(rows), total=total, limit=page.limit, offset=page.offset)
+    return paginate(session, query, page, col(User.email))
 
 
 def _public(user: User) -> dict[str, object]:
@@ -199,11 +197,7 @@ def create_api_key(*, session: Session, actor: User, name: str) -> tuple[ApiKey,
 def list_api_keys(*, session: Session, actor: User, page: PageParams) -> Page[ApiKey]:
     """The actor's own API keys (never the secrets)."""
     query = select(ApiKey).where(ApiKey.user_id == actor.id)
-    total = session.exec(select(func.count()).select_from(query.subquery())).one()
-    rows = session.exec(
-        query.order_by(col(ApiKey.created_at).desc()).offset(page.offset).limit(page.limit)
-    )
-    return Page(items=list(rows), total=total, limit=page.limit, offset=page.offset)
+    return paginate(session, query, page, col(ApiKey.created_at).desc())
 
 
 def revoke_api_key(*, session: Session, actor: User, key_id: uuid.UUID) -> ApiKey:

@@ -31,7 +31,7 @@ CSV_INFER_ROWS = 10_000
 ROW_GROUP_ROWS = 128 * 1024
 # LZ4 decodes about a third faster than zstd on the evaluation and extract scans, for files
 # about 1.6 times larger (measured with bench/evaluate.py on 50 million readings).
-COMPRESSION = "lz4"
+COMPRESSION: Literal["lz4"] = "lz4"
 MAX_ZONES = 50_000
 _SNIFF_BYTES = 64 * 1024
 _SEPARATORS = (",", ";", "\t", "|")

@@ -20,7 +20,7 @@ from sqlmodel import Session, col, func, select
 from lab.audit import service as audit
 from lab.auth.models import Role, User
 from lab.catalog_rules import owning_authority, require_curator
-from lab.common import Page, PageParams, utcnow
+from lab.common import Page, PageParams, paginate, utcnow
 from lab.datasets.models import (
     Dataset,
     DatasetCreate,
@@ -140,10 +140,7 @@ def list_datasets(*, session: Session, actor: User, page: PageParams,
         query = query.where(Dataset.domain == domain)
     if sensitivity is not None:
         query = query.where(Dataset.sensitivity == sensitivity)
-    total = session.exec(select(func.count()).select_from(query.subquery())).one()
-    rows = session.exec(
-        query.order_by(col(Dataset.name), col(Dataset.id)).offset(page.offset).limit(page.limit))
-    return Page(items=list(rows), total=total, limit=page.limit, offset=page.offset)
+    return paginate(session, query, page, col(Dataset.name), col(Dataset.id))
 
 
 def list_versions(*, session: Session, actor: User, dataset_id: uuid.UUID,
@@ -151,10 +148,7 @@ def list_versions(*, session: Session, actor: User, dataset_id: uuid.UUID,
     """A dataset's versions, newest first."""
     read_dataset(session=session, actor=actor, dataset_id=dataset_id)
     query = select(DatasetVersion).where(DatasetVersion.dataset_id == dataset_id)
-    total = session.exec(select(func.count()).select_from(query.subquery())).one()
-    rows = session.exec(query.order_by(col(DatasetVersion.number).desc())
-                        .offset(page.offset).limit(page.limit))
-    return Page(items=list(rows), total=total, limit=page.limit, offset=page.offset)
+    return paginate(session, query, page, col(DatasetVersion.number).desc())
 
 
 def get_version(*, session: Session, dataset_id: uuid.UUID,

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import uuid
 
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, select
 
 from lab.audit import service as audit
 from lab.auth.models import Role, User
-from lab.common import Page, PageParams
+from lab.common import Page, PageParams, paginate
 from lab.directory.models import Authority, AuthorityCreate, Organization, OrganizationCreate
 from lab.exceptions import Conflict, NotFound, PermissionDenied
 
@@ -53,19 +53,13 @@ def create_organization(*, session: Session, actor: User | None,
 def list_authorities(*, session: Session, page: PageParams) -> Page[Authority]:
     """Authorities by name (public knowledge for any signed-in user)."""
     query = select(Authority)
-    total = session.exec(select(func.count()).select_from(query.subquery())).one()
-    rows = session.exec(query.order_by(col(Authority.name)).offset(page.offset).limit(page.limit))
-    return Page(items=list(rows), total=total, limit=page.limit, offset=page.offset)
+    return paginate(session, query, page, col(Authority.name))
 
 
 def list_organizations(*, session: Session, page: PageParams) -> Page[Organization]:
     """Organizations by name."""
     query = select(Organization)
-    total = session.exec(select(func.count()).select_from(query.subquery())).one()
-    rows = session.exec(
-        query.order_by(col(Organization.name)).offset(page.offset).limit(page.limit)
-    )
-    return Page(items=list(rows), total=total, limit=page.limit, offset=page.offset)
+    return paginate(session, query, page, col(Organization.name))
 
 
 def get_authority(*, session: Session, authority_id: uuid.UUID) -> Authority:

@@ -9,7 +9,7 @@ from sqlmodel import Session, col, func, select
 
 from lab.audit import service as audit
 from lab.auth.models import Role, User
-from lab.common import Page, PageParams
+from lab.common import Page, PageParams, paginate
 from lab.evaluations.models import Evaluation, EvaluationRequest
 from lab.exceptions import Conflict, InvalidInput, NotFound, PermissionDenied
 from lab.jobs import service as jobs
@@ -94,10 +94,7 @@ def list_evaluations(*, session: Session, actor: User, pilot_id: uuid.UUID,
     """The pilot's evaluations, newest first (whoever may see the pilot)."""
     pilot = pilots.get_pilot(session=session, actor=actor, pilot_id=pilot_id)
     query = select(Evaluation).where(Evaluation.pilot_id == pilot.id)
-    total = session.exec(select(func.count()).select_from(query.subquery())).one()
-    rows = session.exec(query.order_by(col(Evaluation.number).desc())
-                        .offset(page.offset).limit(page.limit))
-    return Page(items=list(rows), total=total, limit=page.limit, offset=page.offset)
+    return paginate(session, query, page, col(Evaluation.number).desc())
 
 
 def get_evaluation(*, session: Session, actor: User, pilot_id: uuid.UUID,

@@ -9,10 +9,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, select
 
 from lab.auth.models import Role, User
-from lab.common import Page, PageParams, utcnow
+from lab.common import Page, PageParams, paginate, utcnow
 from lab.exceptions import InvalidInput, NotFound
 from lab.jobs import runtime
 from lab.jobs.models import Job, JobStatus
@@ -128,11 +128,7 @@ def list_jobs(*, session: Session, actor: User, page: PageParams) -> Page[Job]:
     query = select(Job)
     if actor.role != Role.admin:
         query = query.where(Job.created_by == actor.id)
-    total = session.exec(select(func.count()).select_from(query.subquery())).one()
-    rows = session.exec(
-        query.order_by(col(Job.created_at).desc()).offset(page.offset).limit(page.limit)
-    )
-    return Page(items=list(rows), total=total, limit=page.limit, offset=page.offset)
+    return paginate(session, query, page, col(Job.created_at).desc())
 
 
 __all__ = ["JobContext", "enqueue", "get_job", "job_kind", "list_jobs", "run"]

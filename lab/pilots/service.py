@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import uuid
 
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, select
 
 from lab.assets import service as assets
 from lab.audit import service as audit
 from lab.auth.models import Role, User
-from lab.common import Page, PageParams, utcnow
+from lab.common import Page, PageParams, paginate, utcnow
 from lab.datasets import service as datasets
 from lab.datasets.models import Dataset
 from lab.directory.models import Authority
@@ -158,10 +158,7 @@ def list_pilots(*, session: Session, actor: User, page: PageParams,
         pending = select(Approval.pilot_id).where(Approval.authority_id == actor.authority_id,
                                                   Approval.decision == Decision.pending)
         query = query.where(col(Pilot.id).in_(pending), Pilot.status == PilotStatus.submitted)
-    total = session.exec(select(func.count()).select_from(query.subquery())).one()
-    rows = session.exec(query.order_by(col(Pilot.created_at).desc(), col(Pilot.id))
-                        .offset(page.offset).limit(page.limit))
-    return Page(items=list(rows), total=total, limit=page.limit, offset=page.offset)
+    return paginate(session, query, page, col(Pilot.created_at).desc(), col(Pilot.id))
 
 
 def current_approvals(*, session: Session, pilot: Pilot) -> list[Approval]:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import uuid
 
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, select
 
 from lab.audit import service as audit
 from lab.auth.models import Role, User
-from lab.common import Page, PageParams, utcnow
+from lab.common import Page, PageParams, paginate, utcnow
 from lab.exceptions import NotFound, PermissionDenied
 from lab.prototypes.models import Prototype, PrototypeCreate, PrototypeUpdate
 
@@ -73,10 +73,7 @@ def list_prototypes(*, session: Session, actor: User, page: PageParams) -> Page[
         if actor.role != Role.startup:
             raise PermissionDenied("Prototypes are visible to startups, city members and admins.")
         query = query.where(Prototype.organization_id == actor.organization_id)
-    total = session.exec(select(func.count()).select_from(query.subquery())).one()
-    rows = session.exec(query.order_by(col(Prototype.created_at).desc())
-                        .offset(page.offset).limit(page.limit))
-    return Page(items=list(rows), total=total, limit=page.limit, offset=page.offset)
+    return paginate(session, query, page, col(Prototype.created_at).desc())
 
 
 __all__ = ["can_read_all", "create_prototype", "get_prototype", "list_prototypes",

@@ -7,12 +7,12 @@ from collections.abc import Iterable
 from typing import Any
 
 from pydantic import ValidationError
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, select
 
 from lab.audit import service as audit
 from lab.auth.models import User
 from lab.catalog_rules import owning_authority, require_curator
-from lab.common import Page, PageParams
+from lab.common import Page, PageParams, paginate
 from lab.directory import service as directory
 from lab.exceptions import Conflict, InvalidInput, NotFound
 from lab.geo import bbox, features, first_error
@@ -113,9 +113,7 @@ def list_zones(*, session: Session, page: PageParams,
     query = select(Zone)
     if authority_id is not None:
         query = query.where(Zone.authority_id == authority_id)
-    total = session.exec(select(func.count()).select_from(query.subquery())).one()
-    rows = session.exec(query.order_by(col(Zone.code)).offset(page.offset).limit(page.limit))
-    return Page(items=list(rows), total=total, limit=page.limit, offset=page.offset)
+    return paginate(session, query, page, col(Zone.code))
 
 
 __all__ = ["create_zone", "get_zone", "import_zones", "list_zones", "update_zone",
