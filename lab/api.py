@@ -7,10 +7,12 @@ from fastapi import APIRouter, Depends
 from lab.assets import routes as assets
 from lab.audit import routes as audit
 from lab.auth import routes as auth
+from lab.citizens import routes as citizens
 from lab.datasets import routes as datasets
 from lab.deps import get_current_user
 from lab.directory import routes as directory
 from lab.evaluations import routes as evaluations
+from lab.feedback import routes as feedback
 from lab.health import routes as health
 from lab.jobs import routes as jobs
 from lab.pilots import routes as pilots
@@ -21,7 +23,8 @@ API_PREFIX = "/api/v1"
 
 # Routes reachable without credentials, each with its reason in its module.
 PUBLIC_PATHS = frozenset(
-    {f"{API_PREFIX}/health", f"{API_PREFIX}/auth/token", f"{API_PREFIX}/public/pilots"}
+    {f"{API_PREFIX}/health", f"{API_PREFIX}/auth/token", f"{API_PREFIX}/public/pilots",
+     f"{API_PREFIX}/public/testers"}
 )
 
 
@@ -31,10 +34,14 @@ def build_router() -> APIRouter:
     api.include_router(health.public_router)
     api.include_router(auth.public_router)
     api.include_router(pilots.public_router)
+    api.include_router(citizens.public_router)
+    # Authenticates inside its own worker thread (why: in lab/feedback/routes.py).
+    api.include_router(feedback.submit_router)
     authenticated = [Depends(get_current_user)]
     for router in (auth.router, auth.admin_router, directory.router, directory.admin_router,
                    audit.router, jobs.router, jobs.admin_router, zones.router, assets.router,
-                   prototypes.router, pilots.router, evaluations.router, datasets.router):
+                   prototypes.router, pilots.router, evaluations.router, datasets.router,
+                   citizens.router, citizens.consent_router, feedback.router):
         api.include_router(router, dependencies=authenticated)
     return api
 

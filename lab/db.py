@@ -42,7 +42,10 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         )
         _sqlite_setup(engine)
         return engine
-    return create_engine(url, pool_pre_ping=True, **kwargs)
+    # At least as many connections as the threads that run sync routes (anyio's 40).
+    # No pre-ping round trip per checkout; a dropped connection invalidates the pool instead.
+    options = {"pool_size": 20, "max_overflow": 30, "pool_recycle": 1800} | kwargs
+    return create_engine(url, **options)
 
 
 def _sqlite_setup(engine: Engine) -> None:

@@ -18,8 +18,12 @@ oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=F
 
 
 def get_session(request: Request) -> Iterator[Session]:
-    """One session per request, on the app's engine; a failed request leaves nothing behind."""
-    with Session(request.app.state.engine) as session:
+    """One session per request, on the app's engine; a failed request leaves nothing behind.
+
+    Objects stay loaded after a commit (no reload round trip); services refresh what they
+    need after writing.
+    """
+    with Session(request.app.state.engine, expire_on_commit=False) as session:
         try:
             yield session
         except Exception:
@@ -45,7 +49,11 @@ def get_current_user(
     """The authenticated user (a JWT or an API key as bearer), or 401."""
     if not token:
         raise NotAuthenticated("Authentication required: send 'Authorization: Bearer <token>'.")
-    return auth.user_from_bearer(session=session, settings=settings, credential=token)
+    user = auth.user_from_bearer(session=session, settings=settings, credential=token)
+    # Hand the connection back to the pool before the route waits for a worker thread: a
+    # request holding a connection while queued for a thread can starve the pool under load.
+    session.commit()
+    return user
 
 
 CurrentUser = Annotated[User, Depends(get_current_user)]

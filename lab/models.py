@@ -3,14 +3,19 @@
 from lab.assets.models import Asset
 from lab.audit.models import AuditLog
 from lab.auth.models import ApiKey, LoginThrottle, User
+from lab.citizens.models import ConsentText, Enrollment, SignupWindow, Tester
 from lab.datasets.models import Dataset, DatasetVersion
 from lab.directory.models import Authority, Organization
 from lab.evaluations.models import Evaluation
+from lab.feedback.models import Feedback, KeepAnswer, PilotOutcome
 from lab.jobs.models import Job
 from lab.pilots.models import Approval, Pilot, ProtocolVersion
 from lab.prototypes.models import Prototype
 from lab.zones.models import Zone
 
-__all__ = ["ApiKey", "Approval", "Asset", "AuditLog", "Authority", "Dataset", "DatasetVersion",
-           "Evaluation", "Job", "LoginThrottle", "Organization", "Pilot", "Prototype",
-           "ProtocolVersion", "User", "Zone"]
+__all__ = [
+    "ApiKey", "Approval", "Asset", "AuditLog", "Authority", "ConsentText",
+    "Dataset", "DatasetVersion", "Enrollment", "Evaluation", "Feedback", "Job",
+    "KeepAnswer", "LoginThrottle", "Organization", "Pilot", "PilotOutcome",
+    "Prototype", "ProtocolVersion", "SignupWindow", "Tester", "User", "Zone",
+]

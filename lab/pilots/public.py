@@ -9,10 +9,27 @@ from typing import Any
 from pydantic import BaseModel
 from sqlmodel import Session, col, func, select
 
+from lab.citizens import service as citizens
 from lab.common import Page, PageParams
-from lab.pilots.models import Pilot, PilotStatus
+from lab.directory.models import Authority
+from lab.pilots.models import Approval, Pilot, PilotStatus
 from lab.pilots.protocol import Protocol
 from lab.zones import service as zones
+
+
+class PublicConsent(BaseModel):
+    version: int
+    text_fr: str
+    text_en: str
+
+
+class HowToTakePart(BaseModel):
+    open: bool
+    text_fr: str
+    text_en: str
+    instructions_fr: str = ""
+    instructions_en: str = ""
+    in_person_at: list[str] = []
 
 
 class PublicPilot(BaseModel):
@@ -22,6 +39,34 @@ class PublicPilot(BaseModel):
     starts_at: datetime
     ends_at: datetime
     area: dict[str, Any]
+    how_to_take_part: HowToTakePart
+    consent: PublicConsent | None = None
+
+
+def _how(session: Session, pilot: Pilot) -> tuple[HowToTakePart, PublicConsent | None]:
+    consent = citizens.current_consent(session, pilot.id)
+    places = sorted(session.exec(select(Authority.name).join(
+        Approval, col(Approval.authority_id) == col(Authority.id))
+        .where(Approval.pilot_id == pilot.id).distinct()).all())
+    where = ", ".join(places)
+    if consent is None:
+        return HowToTakePart(
+            open=False, in_person_at=places,
+            text_fr="Les inscriptions ouvriront quand le texte de consentement sera publié.",
+            text_en="Enrollment opens once the consent text is published."), None
+    how = HowToTakePart(
+        open=True, in_person_at=places,
+        instructions_fr=consent.instructions_fr, instructions_en=consent.instructions_en,
+        text_fr=("Créez un compte testeur, lisez le texte de consentement ci-dessous et "
+                 "acceptez-le pour donner votre avis en ligne. Sans internet : appelez ou "
+                 f"passez à l'accueil ({where}) ; un médiateur vous inscrit avec un code "
+                 "personnel et note vos réponses. Vous pouvez vous retirer à tout moment."),
+        text_en=("Create a tester account, read the consent text below and accept it to give "
+                 "feedback online. Without internet: call or visit the front desk "
+                 f"({where}); a mediator registers you with a personal code and records your "
+                 "answers. You may withdraw at any time."))
+    return how, PublicConsent(version=consent.version, text_fr=consent.text_fr,
+                              text_en=consent.text_en)
 
 
 def running_pilots(*, session: Session, page: PageParams) -> Page[PublicPilot]:
@@ -36,10 +81,12 @@ def running_pilots(*, session: Session, page: PageParams) -> Page[PublicPilot]:
         found = zones.zones_by_code(session=session, codes=protocol.treated_zones)
         features = [{"type": "Feature", "geometry": z.geometry,
                      "properties": {"code": z.code, "name": z.name}} for z in found.values()]
+        how, consent = _how(session, pilot)
         items.append(PublicPilot(id=pilot.id, title=pilot.title, summary=pilot.public_summary,
                                  starts_at=protocol.pilot.start, ends_at=protocol.pilot.end,
-                                 area={"type": "FeatureCollection", "features": features}))
+                                 area={"type": "FeatureCollection", "features": features},
+                                 how_to_take_part=how, consent=consent))
     return Page(items=items, total=total, limit=page.limit, offset=page.offset)
 
 
-__all__ = ["PublicPilot", "running_pilots"]
+__all__ = ["HowToTakePart", "PublicConsent", "PublicPilot", "running_pilots"]

@@ -1,0 +1,1 @@
+"""Citizen testers: sign-up, pseudonymous testers, consent and enrollment, export and erasure."""

@@ -1,0 +1,1 @@
+"""Feedback: the questionnaire, submissions (web and mediated), privacy-safe views, closing."""

@@ -1,0 +1,229 @@
+"""Feedback rows, the closing question's answers, the city's published outcome; the bodies."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, StrictInt, field_validator
+from pydantic import Field as PField
+from sqlalchemy import JSON, Column, String, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from lab.common import timestamp_field
+from lab.pilots.protocol import SLUG, ZONE
+
+MAX_PHOTO_BYTES = 5 * 1024 * 1024
+# Base64 grows data by 4/3; anything longer cannot decode to 5 MB.
+_MAX_PHOTO_BASE64 = (MAX_PHOTO_BYTES + 2) // 3 * 4 + 4
+MAX_FREE_TEXT = 2000
+SUS_LENGTH = 10
+
+
+class Channel(StrEnum):
+    web = "web"
+    phone = "phone"
+    counter = "counter"
+    paper = "paper"
+    mediator = "mediator"
+
+
+MediatedChannel = Literal["phone", "counter", "paper", "mediator"]
+
+
+class KeepChoice(StrEnum):
+    yes = "yes"
+    no = "no"
+    unsure = "unsure"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Point(_Strict):
+    lon: float = PField(ge=-180, le=180)
+    lat: float = PField(ge=-90, le=90)
+
+
+Likert = Annotated[StrictInt, PField(ge=1, le=5)]
+SusItem = Annotated[StrictInt, PField(ge=1, le=5)]
+
+
+class Submission(_Strict):
+    """Answers to a pilot's questionnaire (validated again against the questionnaire)."""
+
+    likert: dict[Annotated[str, PField(pattern=SLUG)], Likert] = PField(
+        default_factory=dict, description="Likert item id → 1..5 (every item is required)")
+    nps: Annotated[StrictInt, PField(ge=0, le=10)] | None = PField(
+        default=None, description="0..10; required when the questionnaire asks it")
+    sus: list[SusItem] | None = PField(
+        default=None, description="The ten SUS items in order, each 1..5; all ten or none")
+    free_text: dict[Annotated[str, PField(pattern=SLUG)],
+                    Annotated[str, PField(max_length=MAX_FREE_TEXT)]] = PField(
+        default_factory=dict, description="Free-text question id → answer (optional)")
+    zone: Annotated[str, PField(pattern=ZONE)] | None = PField(
+        default=None, description="One of the pilot's zone codes")
+    point: Point | None = None
+    photo: Annotated[str, PField(max_length=_MAX_PHOTO_BASE64)] | None = PField(
+        default=None, description="Base64 of a JPEG or PNG, at most 5 MB; metadata is removed")
+
+    @field_validator("sus")
+    @classmethod
+    def _all_or_none(cls, value: list[int] | None) -> list[int] | None:
+        if value is not None and len(value) != SUS_LENGTH:
+            raise ValueError(f"answer all ten SUS items or none (got {len(value)})")
+        return value
+
+    @field_validator("free_text")
+    @classmethod
+    def _drop_blank(cls, value: dict[str, str]) -> dict[str, str]:
+        return {k: v.strip() for k, v in value.items() if v.strip()}
+
+
+class MediatedSubmission(Submission):
+    """Feedback a mediator records: how it came in, and for whom (a code) or anonymous."""
+
+    channel: MediatedChannel
+    tester_code: str | None = PField(default=None, min_length=4, max_length=32,
+                                     description="The pseudonymous tester's code; none: "
+                                                 "anonymous")
+
+
+class FeedbackReceipt(SQLModel):
+    id: uuid.UUID
+    pilot_id: uuid.UUID
+    protocol_version: int
+    channel: Channel
+    likert: dict[str, int]
+    nps: int | None
+    sus: list[int] | None
+    free_text: dict[str, str]
+    zone: str | None
+    point: Point | None
+    has_photo: bool
+    submitted_at: datetime
+
+
+class FeedbackIndividual(FeedbackReceipt):
+    """One answer as city members see it: under the tester's pseudonym."""
+
+    tester: str | None = PField(description="Pseudonym; none for anonymous feedback")
+    recorded_by: uuid.UUID | None
+    photo_key: str | None
+
+
+class Feedback(SQLModel, table=True):
+    """One questionnaire answered, once (the idempotency key makes retries harmless)."""
+
+    __table_args__ = (UniqueConstraint("pilot_id", "idem_scope", "idempotency_key"),)
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    pilot_id: uuid.UUID = Field(foreign_key="pilot.id")
+    protocol_version: int
+    tester_id: uuid.UUID | None = Field(default=None, foreign_key="tester.id", index=True,
+                                        ondelete="CASCADE")
+    channel: Channel = Field(sa_type=String(16))
+    recorded_by: uuid.UUID | None = Field(default=None, foreign_key="user.id",
+                                          ondelete="SET NULL")
+    # Whose keys these are: the tester, or the recorder of anonymous feedback.
+    idem_scope: uuid.UUID | None = None
+    idempotency_key: str | None = Field(default=None, max_length=100)
+    request_hash: str = Field(max_length=64)
+    likert: dict[str, int] = Field(sa_column=Column(JSON, nullable=False))
+    nps: int | None = None
+    sus: list[int] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    free_text: dict[str, str] = Field(sa_column=Column(JSON, nullable=False))
+    zone_code: str | None = Field(default=None, max_length=64)
+    lon: float | None = None
+    lat: float | None = None
+    photo_key: str | None = Field(default=None, max_length=300)
+    photo_sha256: str | None = Field(default=None, max_length=64)
+    submitted_at: datetime = timestamp_field()
+
+
+class KeepBody(_Strict):
+    answer: KeepChoice = PField(description="Should the city keep it? yes, no or unsure")
+
+
+class MediatedKeepBody(KeepBody):
+    tester_code: str = PField(min_length=4, max_length=32)
+    channel: MediatedChannel
+
+
+class KeepAnswerPublic(SQLModel):
+    pilot_id: uuid.UUID
+    answer: KeepChoice
+    answered_at: datetime
+
+
+class KeepAnswer(SQLModel, table=True):
+    """A tester's answer, once the pilot ended, to "should the city keep it?"."""
+
+    __tablename__ = "keep_answer"
+    __table_args__ = (UniqueConstraint("pilot_id", "tester_id"),)
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    pilot_id: uuid.UUID = Field(foreign_key="pilot.id")
+    tester_id: uuid.UUID = Field(foreign_key="tester.id", index=True, ondelete="CASCADE")
+    answer: KeepChoice = Field(sa_type=String(8))
+    channel: Channel = Field(sa_type=String(16))
+    recorded_by: uuid.UUID | None = Field(default=None, foreign_key="user.id",
+                                          ondelete="SET NULL")
+    answered_at: datetime = timestamp_field()
+
+
+class OutcomeCreate(_Strict):
+    summary_fr: str = PField(min_length=20, max_length=10_000)
+    summary_en: str = PField(min_length=20, max_length=10_000)
+    decision: Literal["kept", "stopped", "extended", "undecided"] = "undecided"
+
+
+class OutcomePublic(SQLModel):
+    pilot_id: uuid.UUID
+    summary_fr: str
+    summary_en: str
+    decision: str
+    published_at: datetime
+
+
+class PilotOutcome(SQLModel, table=True):
+    """What the city tells testers once a pilot ended (one per pilot, replaced if edited)."""
+
+    __tablename__ = "pilot_outcome"
+
+    pilot_id: uuid.UUID = Field(foreign_key="pilot.id", primary_key=True)
+    summary_fr: str = Field(max_length=10_000)
+    summary_en: str = Field(max_length=10_000)
+    decision: str = Field(max_length=16)
+    published_by: uuid.UUID | None = Field(default=None, foreign_key="user.id",
+                                           ondelete="SET NULL")
+    published_at: datetime = timestamp_field()
+
+
+Summary = dict[str, Any]
+
+__all__ = [
+    "Channel",
+    "Feedback",
+    "FeedbackIndividual",
+    "FeedbackReceipt",
+    "KeepAnswer",
+    "KeepAnswerPublic",
+    "KeepBody",
+    "KeepChoice",
+    "MAX_FREE_TEXT",
+    "MAX_PHOTO_BYTES",
+    "MediatedChannel",
+    "MediatedKeepBody",
+    "MediatedSubmission",
+    "OutcomeCreate",
+    "OutcomePublic",
+    "PilotOutcome",
+    "Point",
+    "SUS_LENGTH",
+    "Submission",
+    "Summary",
+]
