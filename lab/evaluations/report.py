@@ -91,6 +91,28 @@ def _rows(items: dict[str, Any]) -> str:
     return "".join(out)
 
 
+def _disclosed(value: Any) -> str:
+    if isinstance(value, dict):
+        return "—" if value.get("value") is None else _fmt(value.get("value"))
+    return _fmt(value)
+
+
+def _feedback_html(feedback: dict[str, Any] | None) -> str:
+    """Respondents and the overall NPS and SUS, as disclosed (small counts withheld)."""
+    if not feedback:
+        return ""
+    parts = [f"<p>Répondants / respondents : {_disclosed(feedback.get('respondents'))}</p>"]
+    for name in ("nps", "sus"):
+        block = feedback.get(name)
+        if block:
+            overall = (block.get("by_channel") or {}).get("overall") or {}
+            score = overall.get("score", overall.get("mean"))
+            parts.append(f"<p>{name.upper()} : {_disclosed(score)}</p>")
+    note = html.escape(feedback.get("disclosure", ""))
+    return ("<h2>Retours des testeurs / Tester feedback</h2>" + "".join(parts)
+            + (f"<p><small>{note}</small></p>" if note else ""))
+
+
 def render_html(document: dict[str, Any]) -> str:
     """A self-contained, readable report."""
     results, ev = document["results"], document["evaluation"]
@@ -119,6 +141,7 @@ table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;padding:.3rem .6re
 <h2>{html.escape(results['primary_kpi'])}</h2>
 {chart_svg(results['chart'])}
 <h2>Qualité des données / Data quality</h2><p>{html.escape(flags)}</p>
+{_feedback_html(results.get("feedback"))}
 </body></html>"""
 
 

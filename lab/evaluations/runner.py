@@ -19,6 +19,7 @@ from lab.common import utcnow
 from lab.evaluations import report
 from lab.evaluations.inputs import KpiData, MissingData, dataset_kpi, measurement_kpi
 from lab.evaluations.models import Evaluation, EvaluationRequest, EvaluationStatus
+from lab.feedback import views as feedback_views
 from lab.jobs import runtime
 from lab.jobs.service import JobContext, job_kind
 from lab.pilots.models import Pilot, PilotStatus
@@ -118,6 +119,8 @@ def evaluate(session: Session, ctx: JobContext, evaluation: Evaluation,
         "quality_flags": sorted({w for r in estimates.values() if r for w in r.warnings}),
         "chart": chart,
         "inputs": inputs,
+        # The report is read by the startup too: feedback goes through disclosure control.
+        "feedback": feedback_views.summarize(session=session, pilot=pilot, view="disclosed"),
     })
 
 

@@ -87,7 +87,12 @@ def summary(*, session: Session, actor: User, pilot_id: uuid.UUID,
             by: Band | None = None) -> dict[str, Any]:
     """The pilot's feedback, summarised for the actor's role (see the module rules)."""
     pilot = load_pilot(session, pilot_id)
-    view = _view_for(session, actor, pilot)
+    return summarize(session=session, pilot=pilot, view=_view_for(session, actor, pilot), by=by)
+
+
+def summarize(*, session: Session, pilot: Pilot, view: View,
+              by: Band | None = None) -> dict[str, Any]:
+    """The pilot's feedback as one view: `exact` (city) or `disclosed` (safe for startups)."""
     asked, _zones = questionnaire.parse(pilot.id, pilot.protocol_hash, pilot.protocol)
     frame = _frame(session, pilot.id, [q.id for q in asked.likert])
     exact = view == "exact"
@@ -204,4 +209,4 @@ def photo_of(*, session: Session, storage: Any, actor: User, pilot_id: uuid.UUID
 
 
 __all__ = ["DISCLOSURE_NOTE", "individual", "list_feedback", "photo_of", "receipt_fields",
-           "summary"]
+           "summarize", "summary"]
