@@ -17,6 +17,7 @@ from lab.health import routes as health
 from lab.jobs import routes as jobs
 from lab.pilots import routes as pilots
 from lab.prototypes import routes as prototypes
+from lab.sandbox import routes as sandbox
 from lab.zones import routes as zones
 
 API_PREFIX = "/api/v1"
@@ -41,7 +42,8 @@ def build_router() -> APIRouter:
     for router in (auth.router, auth.admin_router, directory.router, directory.admin_router,
                    audit.router, jobs.router, jobs.admin_router, zones.router, assets.router,
                    prototypes.router, pilots.router, evaluations.router, datasets.router,
-                   citizens.router, citizens.consent_router, feedback.router):
+                   citizens.router, citizens.consent_router, feedback.router,
+                   sandbox.router, sandbox.events_router, sandbox.workspace_router):
         api.include_router(router, dependencies=authenticated)
     return api
 

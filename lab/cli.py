@@ -98,6 +98,30 @@ def create_user(
         engine.dispose()
 
 
+@app.command()
+def sweep() -> None:
+    """Expire sandbox grants past their end and delete ended grants' extracts (the worker
+    also does this every LAB_SWEEP_INTERVAL_MINUTES)."""
+    from sqlmodel import Session
+
+    from lab.db import ensure_migrated, make_engine
+    from lab.objectstore import client_from_settings
+    from lab.sandbox import service as sandbox
+
+    engine = make_engine(get_settings().resolved_database_url)
+    try:
+        ensure_migrated(engine)
+        storage = client_from_settings()
+        with Session(engine) as session:
+            result = sandbox.sweep(session=session, storage=storage)
+        typer.echo(f"{result.expired} grants expired, {result.extracts_deleted} extracts deleted")
+        if storage is None:
+            typer.echo("no object store configured (STORAGE_ENDPOINT): extracts are deleted "
+                       "by the next sweep that reaches it", err=True)
+    finally:
+        engine.dispose()
+
+
 def main() -> None:
     """Entry point for `python -m lab`."""
     sys.exit(app())

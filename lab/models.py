@@ -11,11 +11,12 @@ from lab.feedback.models import Feedback, KeepAnswer, PilotOutcome
 from lab.jobs.models import Job
 from lab.pilots.models import Approval, Pilot, ProtocolVersion
 from lab.prototypes.models import Prototype
+from lab.sandbox.models import AccessEvent, Grant, Measurement
 from lab.zones.models import Zone
 
 __all__ = [
-    "ApiKey", "Approval", "Asset", "AuditLog", "Authority", "ConsentText",
-    "Dataset", "DatasetVersion", "Enrollment", "Evaluation", "Feedback", "Job",
-    "KeepAnswer", "LoginThrottle", "Organization", "Pilot", "PilotOutcome",
+    "AccessEvent", "ApiKey", "Approval", "Asset", "AuditLog", "Authority", "ConsentText",
+    "Dataset", "DatasetVersion", "Enrollment", "Evaluation", "Feedback", "Grant", "Job",
+    "KeepAnswer", "LoginThrottle", "Measurement", "Organization", "Pilot", "PilotOutcome",
     "Prototype", "ProtocolVersion", "SignupWindow", "Tester", "User", "Zone",
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from minio import Minio
 
-from storage import StorageSettings, endpoint_url, make_client_from_settings
+from storage import StorageSettings, make_client_from_settings
 
 
 def client_from_settings(settings: StorageSettings | None = None) -> Minio | None:
@@ -20,22 +20,4 @@ def bucket_prefix() -> str:
     return StorageSettings().bucket_prefix
 
 
-def polars_options(settings: StorageSettings | None = None) -> dict[str, str]:
-    """`storage_options` for Polars scans with the platform's own credentials (server side)."""
-    settings = settings or StorageSettings()
-    if not settings.endpoint or settings.access_key is None or settings.secret_key is None:
-        raise RuntimeError("no object store is configured (STORAGE_ENDPOINT and keys)")
-    url = endpoint_url(settings.endpoint, secure=settings.secure)
-    options = {
-        "aws_access_key_id": settings.access_key.get_secret_value(),
-        "aws_secret_access_key": settings.secret_key.get_secret_value(),
-        "aws_region": settings.region,
-        "aws_endpoint_url": url,
-        "aws_virtual_hosted_style_request": "false",
-    }
-    if url.startswith("http://"):
-        options["aws_allow_http"] = "true"
-    return options
-
-
-__all__ = ["bucket_prefix", "client_from_settings", "polars_options"]
+__all__ = ["bucket_prefix", "client_from_settings"]

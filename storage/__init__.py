@@ -1,7 +1,15 @@
 """Terrain's object store: buckets, checksummed objects, presigned URLs, scoped credentials."""
 
 from storage.buckets import PURPOSES, Purpose, bucket_name, bucket_names, ensure_buckets
-from storage.client import endpoint_url, make_client, make_client_from_settings, split_endpoint
+from storage.client import (
+    ClientInfo,
+    client_info,
+    endpoint_url,
+    make_client,
+    make_client_from_settings,
+    polars_options,
+    split_endpoint,
+)
 from storage.embedded import EmbeddedS3
 from storage.exceptions import (
     ChecksumMismatch,
@@ -84,7 +92,10 @@ __all__ = [
     "check_lifetime",
     "check_prefix",
     "delete_prefix",
+    "ClientInfo",
+    "client_info",
     "endpoint_url",
+    "polars_options",
     "ensure_buckets",
     "find_weed",
     "get_bytes",

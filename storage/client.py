@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import urllib3
@@ -11,7 +12,8 @@ from pydantic import SecretStr
 from storage.exceptions import StorageError
 from storage.settings import StorageSettings
 
-__all__ = ["endpoint_url", "make_client", "make_client_from_settings", "split_endpoint"]
+__all__ = ["ClientInfo", "client_info", "endpoint_url", "make_client", "make_client_from_settings",
+           "polars_options", "split_endpoint"]
 
 
 def _reveal(value: str | SecretStr) -> str:
@@ -72,3 +74,47 @@ def make_client_from_settings(settings: StorageSettings) -> Minio:
         region=settings.region,
         secure=settings.secure,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class ClientInfo:
+    """Where a client points and the credentials it signs with (the secret stays hidden)."""
+
+    endpoint: str
+    secure: bool
+    region: str
+    access_key: str
+    secret_key: SecretStr
+
+    @property
+    def url(self) -> str:
+        """The endpoint as a URL."""
+        return endpoint_url(self.endpoint, secure=self.secure)
+
+
+def client_info(client: Minio) -> ClientInfo:
+    """Endpoint, region and credentials of a client built by `make_client`."""
+    # minio keeps these on private attributes, stable across 7.x; this is the one place
+    # that reads them.
+    base = client._base_url
+    credentials = client._provider.retrieve() if client._provider is not None else None
+    if credentials is None:
+        raise StorageError("the object store client has no credentials")
+    return ClientInfo(endpoint=base.host, secure=base.is_https, region=base.region or "us-east-1",
+                      access_key=credentials.access_key,
+                      secret_key=SecretStr(credentials.secret_key))
+
+
+def polars_options(info: ClientInfo) -> dict[str, str]:
+    """`storage_options` for `pl.scan_parquet("s3://…")` with a client's own credentials."""
+    options = {
+        "aws_access_key_id": info.access_key,
+        "aws_secret_access_key": info.secret_key.get_secret_value(),
+        "aws_region": info.region,
+        "aws_endpoint_url": info.url,
+        # Path-style addressing: bucket names are not DNS names on a private endpoint.
+        "aws_virtual_hosted_style_request": "false",
+    }
+    if not info.secure:
+        options["aws_allow_http"] = "true"
+    return options

@@ -9,13 +9,15 @@ from typing import Any
 
 import polars as pl
 from minio import Minio
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from lab.datasets import service as datasets
 from lab.datasets.models import Dataset
-from lab.objectstore import bucket_prefix, polars_options
+from lab.objectstore import bucket_prefix
 from lab.pilots.protocol import DatasetSource, MeasurementSource
-from storage import bucket_name
+from lab.sandbox.measurements import COLUMNS as MEASUREMENT_COLUMNS
+from lab.sandbox.models import Measurement
+from storage import bucket_name, client_info, polars_options
 
 AGGREGATIONS = {
     "mean": pl.col("y").mean(),
@@ -45,8 +47,8 @@ def _bucketed(lf: pl.LazyFrame, aggregation: str, grain: str) -> pl.LazyFrame:
               .group_by("zone", "t").agg(AGGREGATIONS[aggregation].alias("y")))
 
 
-def dataset_kpi(*, session: Session, source: DatasetSource, zones: list[str], start: datetime,
-                end: datetime, aggregation: str, grain: str) -> KpiData:
+def dataset_kpi(*, session: Session, client: Minio, source: DatasetSource, zones: list[str],
+                start: datetime, end: datetime, aggregation: str, grain: str) -> KpiData:
     """The KPI column of the latest ready version, limited to the zones and window."""
     dataset = session.get(Dataset, source.dataset_id)
     version = datasets.latest_ready_version(session=session, dataset_id=source.dataset_id)
@@ -55,7 +57,7 @@ def dataset_kpi(*, session: Session, source: DatasetSource, zones: list[str], st
     url = f"s3://{bucket_name('datasets', bucket_prefix())}/{version.object_key}"
     # Filters on the sorted zone column and on time are pushed into the Parquet reader,
     # which skips the row groups their statistics rule out.
-    lf = (pl.scan_parquet(url, storage_options=polars_options())
+    lf = (pl.scan_parquet(url, storage_options=polars_options(client_info(client)))
             .filter(pl.col(dataset.zone_column).cast(pl.String).is_in(zones),
                     _window(dataset.time_column, start, end))
             .select(pl.col(dataset.zone_column).cast(pl.String).alias("zone"),
@@ -66,31 +68,25 @@ def dataset_kpi(*, session: Session, source: DatasetSource, zones: list[str], st
     return KpiData(_bucketed(lf, aggregation, grain), inputs)
 
 
-MEASUREMENT_COLUMNS = ("time", "zone", "value")
-
-
-def measurement_kpi(*, client: Minio, pilot_id: uuid.UUID, kpi: str, source: MeasurementSource,
-                    zones: list[str], start: datetime, end: datetime, aggregation: str,
-                    grain: str) -> KpiData:
-    """The startup's registered measurement files for the KPI (columns time, zone, value)."""
-    bucket = bucket_name("workspaces", bucket_prefix())
-    prefix = f"{pilot_id}/measurements/{kpi}/"
-    objects = sorted((o.object_name, o.etag) for o in client.list_objects(
-        bucket, prefix=prefix, recursive=True) if o.object_name and
-        o.object_name.endswith(".parquet"))
-    if not objects:
+def measurement_kpi(*, session: Session, client: Minio, pilot_id: uuid.UUID, kpi: str,
+                    source: MeasurementSource, zones: list[str], start: datetime, end: datetime,
+                    aggregation: str, grain: str) -> KpiData:
+    """The startup's validated measurement files for the KPI (normalized: time, zone, value)."""
+    rows = session.exec(select(Measurement).where(Measurement.pilot_id == pilot_id,
+                                                  Measurement.kpi == kpi)
+                        .order_by(col(Measurement.created_at), col(Measurement.id))).all()
+    if not rows:
         raise MissingData(f"no measurements uploaded for KPI {kpi}")
-    options = polars_options()
-    lf = pl.concat([pl.scan_parquet(f"s3://{bucket}/{name}", storage_options=options)
-                    .select(*MEASUREMENT_COLUMNS) for name, _ in objects])
-    lf = (lf.with_columns(pl.col("time").cast(pl.Datetime("us", "UTC")))
-            .filter(pl.col("zone").cast(pl.String).is_in(zones), _window("time", start, end))
-            .select(pl.col("zone").cast(pl.String), pl.col("time").alias("t"),
-                    pl.col("value").cast(pl.Float64).alias("y")))
+    bucket = bucket_name("workspaces", bucket_prefix())
+    options = polars_options(client_info(client))
+    lf = pl.concat([pl.scan_parquet(f"s3://{bucket}/{m.object_key}", storage_options=options)
+                    .select(*MEASUREMENT_COLUMNS) for m in rows])
+    lf = (lf.filter(pl.col("zone").is_in(zones), _window("time", start, end))
+            .select(pl.col("zone"), pl.col("time").alias("t"), pl.col("value").alias("y")))
     inputs = {"kind": "measurement", "unit": source.unit,
-              "objects": [{"key": name, "etag": etag} for name, etag in objects]}
+              "files": [{"id": str(m.id), "sha256": m.sha256, "rows": m.rows} for m in rows]}
     return KpiData(_bucketed(lf, aggregation, grain), inputs)
 
 
-__all__ = ["AGGREGATIONS", "KpiData", "MEASUREMENT_COLUMNS", "MissingData", "dataset_kpi",
+__all__ = ["AGGREGATIONS", "KpiData", "MissingData", "dataset_kpi",
            "measurement_kpi"]

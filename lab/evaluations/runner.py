@@ -66,9 +66,9 @@ def _kpi_data(session: Session, ctx: JobContext, pilot: Pilot, kpi: Kpi | Guardr
     zones = sorted(protocol.zones())
     start, end = protocol.baseline.start, protocol.pilot.end
     if isinstance(kpi.source, DatasetSource):
-        return dataset_kpi(session=session, source=kpi.source, zones=zones, start=start,
-                           end=end, aggregation=kpi.aggregation, grain=grain)
-    return measurement_kpi(client=ctx.storage, pilot_id=pilot.id, kpi=kpi.name,
+        return dataset_kpi(session=session, client=ctx.storage, source=kpi.source, zones=zones,
+                           start=start, end=end, aggregation=kpi.aggregation, grain=grain)
+    return measurement_kpi(session=session, client=ctx.storage, pilot_id=pilot.id, kpi=kpi.name,
                            source=kpi.source, zones=zones, start=start, end=end,
                            aggregation=kpi.aggregation, grain=grain)
 

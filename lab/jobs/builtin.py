@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlmodel import Session
 
+from lab.jobs import periodic as _periodic  # noqa: F401  (the sandbox sweep, its jobs)
 from lab.jobs import runtime
 from lab.jobs.service import JobContext, job_kind
 from lab.objectstore import bucket_prefix

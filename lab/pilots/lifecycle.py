@@ -5,6 +5,10 @@
       └──revise── changes_requested        refused ─▶ rejected     amend─┘          complete
                                                                                      ▼
     suspend: approved|running ─▶ suspended          withdraw: any open state   completed
+
+Data grants follow (`lab.sandbox.transitions`): made on approval, revoked on suspension,
+withdrawal or a refused amendment, superseded by an approved amendment, and cut to the
+grace period on completion.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from lab.exceptions import Conflict, InvalidInput, PermissionDenied
 from lab.pilots import service as pilots
 from lab.pilots.models import Approval, Decision, Pilot, PilotStatus, ProtocolVersion
 from lab.pilots.protocol import Protocol, protocol_hash
+from lab.sandbox import transitions as sandbox
 
 S = PilotStatus
 OPEN = frozenset({S.draft, S.submitted, S.changes_requested, S.approved, S.running,
@@ -142,7 +147,12 @@ def decide(*, session: Session, actor: User, pilot_id: uuid.UUID, decision: Deci
                  after={"authority_id": actor.authority_id,
                         "protocol_version": pilot.protocol_version})
     if decision == Decision.refused:
-        return _move(session, actor, pilot, S.rejected, "reject", reason=comment)
+        # An amendment refused: the grants of the earlier approval end with the pilot.
+        sandbox.revoke_pilot_grants(session=session, actor=actor, pilot=pilot,
+                                    reason=f"pilot rejected: {comment}")
+        pilot = _move(session, actor, pilot, S.rejected, "reject", reason=comment)
+        sandbox.after_transition(session=session, actor=actor, pilot_id=pilot.id)
+        return pilot
     if decision == Decision.changes_requested:
         return _move(session, actor, pilot, S.changes_requested, "request_changes",
                      reason=comment)
@@ -150,8 +160,13 @@ def decide(*, session: Session, actor: User, pilot_id: uuid.UUID, decision: Deci
     if all(a.decision == Decision.approved for a in others):
         pilot.approved_at = utcnow()
         pilot.approved_protocol_version = pilot.protocol_version
-        return _move(session, actor, pilot, S.approved, "approve",
-                     approved_protocol_version=pilot.protocol_version)
+        # One grant per requested dataset, in the approval's transaction; built afterwards.
+        grants = sandbox.grant_on_approval(session=session, actor=actor, pilot=pilot)
+        pilot = _move(session, actor, pilot, S.approved, "approve",
+                      approved_protocol_version=pilot.protocol_version)
+        sandbox.after_transition(session=session, actor=actor, pilot_id=pilot.id,
+                                 start=grants)
+        return pilot
     session.commit()
     session.refresh(pilot)
     return pilot
@@ -180,6 +195,8 @@ def complete(*, session: Session, actor: User, pilot_id: uuid.UUID) -> Pilot:
     _require_owner_or_city(session, actor, pilot)
     _expect(pilot, {S.running}, "complete")
     pilot.completed_at = utcnow()
+    # Data access outlives the field phase by the grace period, not until the planned end.
+    sandbox.shorten_on_completion(session=session, actor=actor, pilot=pilot)
     return _move(session, actor, pilot, S.completed, "complete")
 
 
@@ -193,7 +210,11 @@ def suspend(*, session: Session, actor: User, pilot_id: uuid.UUID, reason: str) 
     _expect(pilot, {S.approved, S.running}, "suspend")
     if not reason.strip():
         raise InvalidInput("Say why the pilot is suspended.", field="reason")
-    return _move(session, actor, pilot, S.suspended, "suspend", reason=reason)
+    sandbox.revoke_pilot_grants(session=session, actor=actor, pilot=pilot,
+                                reason=f"pilot suspended: {reason}")
+    pilot = _move(session, actor, pilot, S.suspended, "suspend", reason=reason)
+    sandbox.after_transition(session=session, actor=actor, pilot_id=pilot.id)
+    return pilot
 
 
 def withdraw(*, session: Session, actor: User, pilot_id: uuid.UUID, reason: str) -> Pilot:
@@ -201,7 +222,11 @@ def withdraw(*, session: Session, actor: User, pilot_id: uuid.UUID, reason: str)
     pilot = _load(session, actor, pilot_id)
     pilots.require_owner(actor, pilot)
     _expect(pilot, OPEN, "withdraw")
-    return _move(session, actor, pilot, S.withdrawn, "withdraw", reason=reason)
+    sandbox.revoke_pilot_grants(session=session, actor=actor, pilot=pilot,
+                                reason=f"pilot withdrawn: {reason or 'no reason given'}")
+    pilot = _move(session, actor, pilot, S.withdrawn, "withdraw", reason=reason)
+    sandbox.after_transition(session=session, actor=actor, pilot_id=pilot.id)
+    return pilot
 
 
 __all__ = ["amend", "complete", "decide", "revise", "start", "submit", "suspend", "withdraw"]

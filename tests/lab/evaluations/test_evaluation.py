@@ -52,6 +52,25 @@ def _readings(seed: int = 7) -> pl.DataFrame:
     return pl.concat(frames).sort("zone", "time")
 
 
+COMPLAINTS_EFFECT = -0.30
+
+
+def _complaints_csv(seed: int = 11) -> bytes:
+    """Daily complaints per zone, 30% fewer in treated zones during the pilot."""
+    rng = np.random.default_rng(seed)
+    lines = ["time,zone,value"]
+    days = (PILOT_END - BASELINE_START).days
+    for zone in TREATED + CONTROL:
+        level = rng.uniform(15, 25)
+        for d in range(days):
+            t = BASELINE_START + timedelta(days=d, hours=12)
+            value = level * rng.normal(1.0, 0.05)
+            if zone in TREATED and t >= PILOT_START:
+                value *= 1 + COMPLAINTS_EFFECT
+            lines.append(f"{t.isoformat()},{zone},{value:.4f}")
+    return ("\n".join(lines) + "\n").encode()
+
+
 def _pilot(session: Session, client: TestClient, s3_client, bucket: str) -> tuple[str, dict]:  # type: ignore[no-untyped-def]
     authority = make_authority(session)
     for i, code in enumerate(TREATED + CONTROL):
@@ -94,6 +113,10 @@ def _pilot(session: Session, client: TestClient, s3_client, bucket: str) -> tupl
                            json={"decision": "approved"})
     assert approved.json()["status"] == "approved", approved.text
     client.post(f"/api/v1/pilots/{pid}/start", headers=s_headers)
+    uploaded = client.post(f"/api/v1/pilots/{pid}/measurements", headers=s_headers,
+                           data={"kpi": "complaints"},
+                           files={"file": ("complaints.csv", _complaints_csv(), "text/csv")})
+    assert uploaded.status_code == 201, uploaded.text
     client.post(f"/api/v1/pilots/{pid}/complete", headers=s_headers)
     return pid, {"startup": s_headers, "city": c_headers}
 
@@ -102,12 +125,7 @@ def test_evaluation_recovers_the_planted_effect_and_stores_both_reports(
     settings: LabSettings, live_engine: Engine, s3_server, s3_client, s3_buckets,  # type: ignore[no-untyped-def]
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    prefix = s3_buckets["datasets"].removesuffix("datasets")
-    for name, value in {"STORAGE_ENDPOINT": s3_server.endpoint,
-                        "STORAGE_ACCESS_KEY": s3_server.access_key,
-                        "STORAGE_SECRET_KEY": s3_server.secret_key,
-                        "STORAGE_BUCKET_PREFIX": prefix}.items():
-        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("STORAGE_BUCKET_PREFIX", s3_buckets["datasets"].removesuffix("datasets"))
     with Session(live_engine, expire_on_commit=False) as session, TestClient(
         create_app(settings, engine=live_engine, storage=s3_client)
     ) as client:
@@ -121,8 +139,12 @@ def test_evaluation_recovers_the_planted_effect_and_stores_both_reports(
         assert energy["relative_effect"] == pytest.approx(PLANTED, abs=0.02)
         assert energy["relative_ci_low"] < PLANTED < energy["relative_ci_high"]
         assert "randomization" in energy["method"]  # 6 treated zones: few clusters
-        assert evaluation["results"]["kpis"]["complaints"]["result"] is None
-        assert "no measurements" in evaluation["results"]["kpis"]["complaints"]["missing"]
+        complaints = evaluation["results"]["kpis"]["complaints"]["result"]
+        assert complaints["relative_effect"] == pytest.approx(COMPLAINTS_EFFECT, abs=0.03)
+        assert evaluation["inputs"]["kpis"]["complaints"]["kind"] == "measurement"
+        family = {k["name"]: k for k in evaluation["results"]["multiple_testing"]["kpis"]}
+        assert family["energy_kwh"]["p_as_registered"] == energy["p_value"]
+        assert family["complaints"]["p_adjusted"] >= complaints["p_value"]
         assert evaluation["recommendation"] == "scale_up"
         assert not evaluation["exploratory"] and not evaluation["interim"]
         assert evaluation["inputs"]["kpis"]["energy_kwh"]["version"] == 1

@@ -1,0 +1,214 @@
+"""Grants of scoped data access, the access log, and the measurements startups upload."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from pydantic import field_validator
+from sqlalchemy import JSON, BigInteger, Column, DateTime, String, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from lab.common import as_utc, timestamp_field
+
+
+def _instant(*, index: bool = False) -> datetime:
+    """A required timezone-aware instant with no default."""
+    return Field(sa_type=DateTime(timezone=True), nullable=False,  # type: ignore[no-any-return]
+                 index=index)
+
+
+class _Public(SQLModel):
+    """A response model whose instants are always UTC (SQLite hands them back naive)."""
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _utc(cls, value: Any) -> Any:
+        return as_utc(value) if isinstance(value, datetime) else value
+
+
+class GrantStatus(StrEnum):
+    active = "active"
+    expired = "expired"
+    revoked = "revoked"
+
+
+class ExtractStatus(StrEnum):
+    pending = "pending"
+    building = "building"
+    ready = "ready"
+    failed = "failed"
+
+
+class AccessMethod(StrEnum):
+    presigned_get = "presigned_get"
+    sts_credentials = "sts_credentials"
+    api_download = "api_download"
+    presigned_put = "presigned_put"
+
+
+class Grant(SQLModel, table=True):
+    """Access of one pilot, under one approved protocol version, to one dataset version."""
+
+    __tablename__ = "sandbox_grant"
+    # One grant per dataset and approved protocol version: approving twice, or two approvals
+    # racing, find the row already there.
+    __table_args__ = (UniqueConstraint("pilot_id", "protocol_version", "dataset_id"),)
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    pilot_id: uuid.UUID = Field(foreign_key="pilot.id", index=True)
+    protocol_version: int
+    organization_id: uuid.UUID = Field(foreign_key="organization.id", index=True)
+    dataset_id: uuid.UUID = Field(foreign_key="dataset.id", index=True)
+    dataset_version_id: uuid.UUID = Field(foreign_key="dataset_version.id")
+    authority_id: uuid.UUID = Field(foreign_key="authority.id", index=True)
+    columns: list[str] = Field(sa_column=Column(JSON, nullable=False))
+    zones: list[str] = Field(sa_column=Column(JSON, nullable=False))
+    window_start: datetime = _instant()
+    window_end: datetime = _instant()
+    expires_at: datetime = _instant(index=True)
+    status: GrantStatus = Field(default=GrantStatus.active, sa_type=String(16), index=True)
+    extract_status: ExtractStatus = Field(default=ExtractStatus.pending, sa_type=String(16))
+    extract_progress: float = 0.0
+    extract_message: str | None = Field(default=None, max_length=500)
+    extract_error: str | None = Field(default=None, max_length=2000)
+    extract_rows: int | None = Field(default=None, sa_type=BigInteger)
+    extract_size_bytes: int | None = Field(default=None, sa_type=BigInteger)
+    extract_sha256: str | None = Field(default=None, max_length=64)
+    extract_built_at: datetime | None = timestamp_field(nullable=True)
+    extract_deleted_at: datetime | None = timestamp_field(nullable=True)
+    job_id: uuid.UUID | None = Field(default=None, foreign_key="job.id", ondelete="SET NULL")
+    created_by: uuid.UUID | None = Field(default=None, foreign_key="user.id",
+                                         ondelete="SET NULL")
+    created_at: datetime = timestamp_field()
+    ended_at: datetime | None = timestamp_field(nullable=True)
+    revoked_by: uuid.UUID | None = Field(default=None, foreign_key="user.id",
+                                         ondelete="SET NULL")
+    revoke_reason: str | None = Field(default=None, max_length=2000)
+
+
+class GrantPublic(_Public):
+    id: uuid.UUID
+    pilot_id: uuid.UUID
+    protocol_version: int = Field(description="The approved protocol version it serves")
+    dataset_id: uuid.UUID
+    dataset_version_id: uuid.UUID = Field(description="The version the extract is cut from")
+    columns: list[str] = Field(description="Granted columns (time and zone always included)")
+    zones: list[str] = Field(description="Granted zone codes")
+    window_start: datetime = Field(description="Inclusive start of the granted time window")
+    window_end: datetime = Field(description="Exclusive end of the granted time window")
+    expires_at: datetime = Field(description="Nothing is issued from this instant on")
+    status: GrantStatus = Field(description="active, expired or revoked")
+    extract_status: ExtractStatus = Field(description="pending, building, ready or failed")
+    extract_progress: float
+    extract_message: str | None
+    extract_error: str | None = Field(description="Why the extract failed")
+    extract_rows: int | None
+    extract_size_bytes: int | None
+    extract_sha256: str | None
+    extract_built_at: datetime | None
+    job_id: uuid.UUID | None
+    created_at: datetime
+    ended_at: datetime | None = Field(description="When it expired or was revoked")
+    revoke_reason: str | None
+    usable: bool = Field(default=False, description="Whether links and credentials are issued")
+    refusal: str | None = Field(default=None, description="Why nothing is issued, if so")
+
+
+class Revocation(SQLModel):
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class AccessEvent(SQLModel, table=True):
+    """One issuance of a link or credential, or one download through the API. Append-only."""
+
+    __tablename__ = "access_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = timestamp_field(index=True)
+    # No foreign key on the actor: the record outlives the person, as in the audit log.
+    actor_id: uuid.UUID | None = Field(default=None, index=True)
+    actor_role: str | None = Field(default=None, max_length=16)
+    pilot_id: uuid.UUID = Field(foreign_key="pilot.id", index=True)
+    organization_id: uuid.UUID = Field(foreign_key="organization.id", index=True)
+    grant_id: uuid.UUID | None = Field(default=None, foreign_key="sandbox_grant.id", index=True)
+    authority_id: uuid.UUID | None = Field(default=None, foreign_key="authority.id", index=True)
+    method: AccessMethod = Field(sa_type=String(24))
+    objects: list[str] = Field(sa_column=Column(JSON, nullable=False))
+    valid_until: datetime | None = timestamp_field(nullable=True)
+    client_address: str = Field(default="unknown", max_length=64)
+    user_agent: str = Field(default="", max_length=500)
+    detail: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+
+
+class AccessEventPublic(_Public):
+    id: int
+    at: datetime
+    actor_id: uuid.UUID | None
+    actor_role: str | None
+    pilot_id: uuid.UUID
+    grant_id: uuid.UUID | None
+    method: AccessMethod
+    objects: list[str] = Field(description="bucket/key of every object concerned")
+    valid_until: datetime | None = Field(description="When the link or credential stops working")
+    client_address: str
+    user_agent: str
+    detail: dict[str, Any] | None
+
+
+class Measurement(SQLModel, table=True):
+    """A validated measurement file for one KPI, stored once per content."""
+
+    __table_args__ = (UniqueConstraint("pilot_id", "kpi", "source_sha256"),)
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    pilot_id: uuid.UUID = Field(foreign_key="pilot.id", index=True)
+    kpi: str = Field(max_length=63)
+    unit: str = Field(max_length=32)
+    filename: str | None = Field(default=None, max_length=255)
+    source_format: str = Field(max_length=16)
+    source_sha256: str = Field(max_length=64)
+    object_key: str = Field(max_length=500)
+    sha256: str = Field(max_length=64)
+    size_bytes: int = Field(sa_type=BigInteger)
+    rows: int = Field(sa_type=BigInteger)
+    zones: list[str] = Field(sa_column=Column(JSON, nullable=False))
+    time_min: datetime = _instant()
+    time_max: datetime = _instant()
+    uploaded_by: uuid.UUID | None = Field(default=None, foreign_key="user.id",
+                                          ondelete="SET NULL")
+    created_at: datetime = timestamp_field()
+
+
+class MeasurementPublic(_Public):
+    id: uuid.UUID
+    pilot_id: uuid.UUID
+    kpi: str
+    unit: str
+    filename: str | None
+    source_format: str = Field(description="csv or parquet, as uploaded")
+    source_sha256: str = Field(description="SHA-256 of the uploaded file (registered once)")
+    object_key: str = Field(description="Where the normalized Parquet is in `workspaces`")
+    sha256: str
+    size_bytes: int
+    rows: int
+    zones: list[str]
+    time_min: datetime
+    time_max: datetime
+    created_at: datetime
+
+
+__all__ = [
+    "AccessEvent",
+    "AccessEventPublic",
+    "AccessMethod",
+    "ExtractStatus",
+    "Grant",
+    "GrantPublic",
+    "GrantStatus",
+    "Measurement",
+    "MeasurementPublic",
+    "Revocation",
+]
