@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+import anyio.to_thread
 from fastapi import FastAPI
 from sqlalchemy.engine import Engine
 
@@ -37,6 +38,7 @@ def create_app(
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         if check_migrations:
             ensure_migrated(engine)
+        anyio.to_thread.current_default_thread_limiter().total_tokens = settings.worker_threads
         yield
 
     app = FastAPI(

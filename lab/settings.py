@@ -38,6 +38,9 @@ class LabSettings(BaseSettings):
     login_max_failures: int = 5
     login_window_minutes: int = 15
     cors_origins: list[str] = []
+    # Threads that run sync routes in each API process (anyio's default is 40). Fewer
+    # threads mean less contention under a burst; each holds at most one connection.
+    worker_threads: PositiveInt = 8
     # Development only: fill an empty database with the demo territory on `lab up`.
     demo: bool = True
     # Citizens: public sign-ups per client address, feedback per tester and pilot.

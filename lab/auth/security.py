@@ -49,16 +49,25 @@ def create_access_token(*, user_id: uuid.UUID, role: str, secret: str,
     return AccessToken(jwt.encode(payload, secret, algorithm=JWT_ALGORITHM), expires)
 
 
-def decode_access_token(token: str, *, secret: str) -> uuid.UUID | None:
-    """The user id in a valid token, or None when it is expired, tampered or malformed."""
+def decode_access_claims(token: str, *, secret: str) -> tuple[uuid.UUID, str] | None:
+    """(user id, role) of a valid token, or None when it is expired, tampered or malformed.
+
+    The role is what it was at issue; callers that rely on it re-check the account.
+    """
     try:
         payload = jwt.decode(token, secret, algorithms=[JWT_ALGORITHM],
                              options={"require": ["exp", "iat", "sub"]})
         if payload.get("typ") != "access":
             return None
-        return uuid.UUID(payload["sub"])
+        return uuid.UUID(payload["sub"]), str(payload.get("role", ""))
     except (jwt.PyJWTError, ValueError, KeyError):
         return None
+
+
+def decode_access_token(token: str, *, secret: str) -> uuid.UUID | None:
+    """The user id in a valid token, or None when it is expired, tampered or malformed."""
+    claims = decode_access_claims(token, secret=secret)
+    return claims[0] if claims else None
 
 
 @dataclass(frozen=True)
@@ -89,6 +98,7 @@ __all__ = [
     "AccessToken",
     "NewApiKey",
     "create_access_token",
+    "decode_access_claims",
     "decode_access_token",
     "hash_api_key",
     "hash_password",

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Header, Request, Response
 from sqlmodel import Session
 
+from lab.auth import security
 from lab.auth import service as auth
 from lab.auth.models import Role, User
 from lab.citizens import service as citizens
@@ -103,6 +104,14 @@ def submit(pilot_id: uuid.UUID, data: Submission, token: Token, session: Session
            settings: Settings, storage: Storage,
            idempotency_key: IdempotencyKey = None) -> Response:
     """Answer a running pilot's questionnaire (enrolled testers; Idempotency-Key required)."""
+    claims = (None if security.looks_like_api_key(token)
+              else security.decode_access_claims(token, secret=settings.jwt_secret()))
+    if claims is not None and claims[1] == Role.citizen:
+        # The hot path: the admission UPDATE checks the account is an active citizen.
+        outcome = service.submit_as_token_user(
+            session=session, settings=settings, storage=storage, user_id=claims[0],
+            pilot_id=pilot_id, data=data, key=idempotency_key)
+        return _answer(outcome)
     user = _submitter(session, settings, token)
     outcome = service.submit(session=session, settings=settings, storage=storage, actor=user,
                              pilot_id=pilot_id, data=data, key=idempotency_key)

@@ -35,6 +35,7 @@ from lab.common import as_utc, utcnow
 from lab.exceptions import (
     Conflict,
     InvalidInput,
+    NotAuthenticated,
     NotFound,
     PermissionDenied,
     TooManyRequests,
@@ -60,6 +61,7 @@ class _Who:
     scope: uuid.UUID
     channel: Channel
     recorded_by: uuid.UUID
+    unverified: bool = False  # a token's user, not yet checked active (see _admission)
 
 
 def check_key(key: str | None) -> str:
@@ -95,20 +97,29 @@ def _stored(session: Session, pilot_id: uuid.UUID, scope: uuid.UUID, key: str,
 _ENROLLMENT: Any = Enrollment.__table__  # type: ignore[attr-defined]
 _PILOT: Any = Pilot.__table__  # type: ignore[attr-defined]
 _FEEDBACK: Any = Feedback.__table__  # type: ignore[attr-defined]
+_USER: Any = User.__table__  # type: ignore[attr-defined]
 
 
-def _admission() -> Any:
-    """The UPDATE of `_admit_tester`, built once (only its parameters change)."""
-    e, p = _ENROLLMENT, _PILOT
+def _admission(*, active_citizen: bool = False) -> Any:
+    """The UPDATE of `_admit_tester`, built once (only its parameters change).
+
+    With `active_citizen`, the tester must also be an active citizen account: the web path
+    then authenticates a token without a separate user lookup (one round trip less).
+    """
+    e, p, u = _ENROLLMENT, _PILOT, _USER
     started = e.c.rate_window_started_at
     fresh = or_(started.is_(None), started <= bindparam("cutoff", type_=DateTime(timezone=True)))
     pilot = bindparam("pilot", type_=Uuid())
+    tester = bindparam("tester", type_=Uuid())
+    conditions = [e.c.tester_id == tester, e.c.pilot_id == pilot, e.c.withdrawn_at.is_(None),
+                  select(p.c.id).where(p.c.id == pilot,
+                                       p.c.status == PilotStatus.running.value).exists()]
+    if active_citizen:
+        conditions.append(select(u.c.id).where(u.c.id == tester, u.c.is_active.is_(True),
+                                               u.c.role == Role.citizen.value).exists())
     return (
         update(e)
-        .where(e.c.tester_id == bindparam("tester", type_=Uuid()), e.c.pilot_id == pilot,
-               e.c.withdrawn_at.is_(None),
-               select(p.c.id).where(p.c.id == pilot,
-                                    p.c.status == PilotStatus.running.value).exists())
+        .where(*conditions)
         .values(rate_count=case((fresh, 1), else_=e.c.rate_count + 1),
                 rate_window_started_at=case(
                     (fresh, bindparam("now", type_=DateTime(timezone=True))), else_=started))
@@ -118,20 +129,30 @@ def _admission() -> Any:
 
 
 _ADMIT = _admission()
+_ADMIT_ACTIVE_CITIZEN = _admission(active_citizen=True)
 _INSERT = _FEEDBACK.insert()
 _COLUMNS = tuple(_FEEDBACK.columns.keys())
 
 
 def _admit_tester(session: Session, settings: LabSettings, tester_id: uuid.UUID,
-                  pilot_id: uuid.UUID) -> tuple[int, str | None]:
+                  pilot_id: uuid.UUID, *, check_account: bool = False) -> tuple[int, str | None]:
     """One UPDATE checks the pilot runs and the consent stands, and counts the tester's rate
     (its row lock orders the tester's concurrent requests); returns the protocol's version
     and hash."""
     now = utcnow()
     window = timedelta(minutes=settings.feedback_window_minutes)
-    row = session.connection().execute(_ADMIT, {
+    statement = _ADMIT_ACTIVE_CITIZEN if check_account else _ADMIT
+    row = session.connection().execute(statement, {
         "tester": tester_id, "pilot": pilot_id, "now": now, "cutoff": now - window}).first()
     if row is None:
+        if check_account:
+            account = session.exec(select(User.is_active, User.role)
+                                   .where(User.id == tester_id)).first()
+            if account is None or not account[0]:
+                raise NotAuthenticated("Invalid or expired token; log in again.")
+            if account[1] != Role.citizen:
+                raise PermissionDenied("Only testers answer on the web; mediators record "
+                                       "feedback at /pilots/{id}/feedback/mediated.")
         _running(session, pilot_id)  # raises when the pilot is the reason
         enrolled = session.exec(select(Enrollment.withdrawn_at).where(
             Enrollment.tester_id == tester_id, Enrollment.pilot_id == pilot_id)).first()
@@ -191,7 +212,8 @@ def _submit(*, session: Session, settings: LabSettings, storage: Any, pilot_id: 
         session.commit()
     try:
         if who.tester_id is not None:
-            version, digest = _admit_tester(session, settings, who.tester_id, pilot_id)
+            version, digest = _admit_tester(session, settings, who.tester_id, pilot_id,
+                                            check_account=who.unverified)
         else:
             version, digest = _running(session, pilot_id)
     except (PermissionDenied, TooManyRequests, Conflict):
@@ -246,6 +268,16 @@ def submit(*, session: Session, settings: LabSettings, storage: Any, actor: User
                    who=_Who(actor.id, actor.id, Channel.web, actor.id))
 
 
+def submit_as_token_user(*, session: Session, settings: LabSettings, storage: Any,
+                         user_id: uuid.UUID, pilot_id: uuid.UUID, data: Submission,
+                         key: str | None) -> Outcome:
+    """A web tester's submission, authenticated by a valid token naming `user_id`: the
+    account is checked (exists, active, a citizen) by the admission UPDATE itself."""
+    return _submit(session=session, settings=settings, storage=storage, pilot_id=pilot_id,
+                   data=data, key=check_key(key),
+                   who=_Who(user_id, user_id, Channel.web, user_id, unverified=True))
+
+
 def submit_mediated(*, session: Session, settings: LabSettings, storage: Any, actor: User,
                     pilot_id: uuid.UUID, data: MediatedSubmission,
                     key: str | None) -> Outcome:
@@ -263,4 +295,5 @@ def submit_mediated(*, session: Session, settings: LabSettings, storage: Any, ac
                    data=data, key=key, who=who)
 
 
-__all__ = ["IDEMPOTENCY_KEY", "Outcome", "check_key", "submit", "submit_mediated"]
+__all__ = ["IDEMPOTENCY_KEY", "Outcome", "check_key", "submit", "submit_as_token_user",
+           "submit_mediated"]

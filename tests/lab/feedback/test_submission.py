@@ -7,6 +7,7 @@ import io
 import json
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -16,8 +17,11 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, func, select
 
 from lab.app import create_app
+from lab.auth.models import Role
+from lab.auth.security import create_access_token
 from lab.feedback.models import Feedback
 from lab.settings import LabSettings
+from tests.factories import make_user
 from tests.lab.feedback.scenario import (
     answers,
     b64,
@@ -277,3 +281,35 @@ def test_a_photo_that_cannot_be_stored_leaves_no_row(client: TestClient, session
     response = _post(client, s.pilot_id, tester, answers(photo=b64(jpeg_with_gps())))
     assert response.status_code == 503
     assert _rows(session) == 0
+
+
+def test_a_disabled_testers_token_stores_nothing_and_an_api_key_still_works(
+    client: TestClient, session: Session, settings: LabSettings
+) -> None:
+    s = make_setting(session)
+    citizen = enrolled_citizen(session, s)
+    token = bearer(settings, citizen)
+    created = client.post("/api/v1/me/api-keys", headers=token, json={"name": "kiosk"})
+    api_key = {"Authorization": f"Bearer {created.json()['key']}"}
+    assert _post(client, s.pilot_id, api_key, answers()).status_code == 201
+    citizen.is_active = False
+    session.add(citizen)
+    session.commit()
+    refused = _post(client, s.pilot_id, token, answers())  # a token issued before
+    assert refused.status_code == 401 and "log in again" in refused.json()["detail"]
+    assert _post(client, s.pilot_id, api_key, answers()).status_code == 401
+    assert _rows(session, s.pilot_id) == 1
+
+
+def test_a_token_naming_a_user_who_is_not_a_tester_is_refused(
+    client: TestClient, session: Session, settings: LabSettings
+) -> None:
+    s = make_setting(session)
+    mediator = make_user(session, Role.mediator)
+    # A token that claims "citizen" for a mediator's account (the role claim is not trusted).
+    forged_role = create_access_token(user_id=mediator.id, role="citizen",
+                                      secret=settings.jwt_secret(), lifetime=timedelta(minutes=5))
+    response = _post(client, s.pilot_id, {"Authorization": f"Bearer {forged_role.token}"},
+                     answers())
+    assert response.status_code == 403
+    assert _rows(session, s.pilot_id) == 0
