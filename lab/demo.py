@@ -43,9 +43,19 @@ from lab.zones.models import ZoneCreate
 
 TREATED = [f"VLB-{i:02d}" for i in range(1, 7)]
 CONTROL = [f"VLB-{i:02d}" for i in range(7, 13)]
-BASELINE = (datetime(2026, 1, 5, tzinfo=UTC), datetime(2026, 3, 2, tzinfo=UTC))
-PILOT = (datetime(2026, 3, 2, tzinfo=UTC), datetime(2026, 5, 25, tzinfo=UTC))
 PLANTED_EFFECT = -0.18
+
+
+def _periods(today: datetime) -> tuple[tuple[datetime, datetime], tuple[datetime, datetime]]:
+    """Eight weeks of baseline, then a pilot that started five weeks ago and runs four more:
+    the demo pilot is always running, its grant active, its data up to today."""
+    monday = (today - timedelta(days=today.weekday())).replace(hour=0, minute=0, second=0,
+                                                                 microsecond=0)
+    start = monday - timedelta(weeks=5)
+    return (start - timedelta(weeks=8), start), (start, monday + timedelta(weeks=4))
+
+
+BASELINE, PILOT = _periods(datetime.now(UTC))
 
 
 @contextmanager
@@ -70,7 +80,9 @@ def _readings_csv(path: Path) -> None:
     """Hourly streetlight energy per zone; treated zones use less during the pilot."""
     rng = random.Random(2026)
     levels = {z: rng.uniform(40, 60) for z in TREATED + CONTROL}
-    start, hours = BASELINE[0], int((PILOT[1] - BASELINE[0]) / timedelta(hours=1))
+    # Readings exist up to the last full hour: the pilot is still running.
+    now = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+    start, hours = BASELINE[0], int((min(PILOT[1], now) - BASELINE[0]) / timedelta(hours=1))
     with path.open("w") as out:
         out.write("time,zone,energy_kwh,lamps_on\n")
         for zone in TREATED + CONTROL:

@@ -11,6 +11,7 @@ from sqlmodel import Session, func, select
 from lab import demo
 from lab.datasets.models import DatasetVersion, VersionStatus
 from lab.pilots.models import Pilot, PilotStatus
+from lab.sandbox.models import Grant
 from lab.zones.models import Zone
 
 pytestmark = pytest.mark.s3
@@ -30,4 +31,7 @@ def test_demo_seeds_a_running_pilot_once(live_engine: Engine, s3_client, s3_buck
         assert version.status == VersionStatus.ready
         assert sorted(version.zones or []) == sorted(demo.TREATED + demo.CONTROL)
         assert session.exec(select(func.count()).select_from(Zone)).one() == 12
+        grant = session.exec(select(Grant)).one()  # the running pilot's, active and built
+        assert (grant.status, grant.extract_status) == ("active", "ready")
+        assert grant.extract_rows and grant.extract_rows > 0
     assert demo.seed(engine=live_engine, client=s3_client, home=tmp_path) is None
