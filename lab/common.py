@@ -8,10 +8,12 @@ from typing import Annotated, Any, Generic, TypeVar
 from fastapi import Query
 from pydantic import BaseModel
 from sqlalchemy import DateTime
-from sqlmodel import Field, Session, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Field, Session, SQLModel, func, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 T = TypeVar("T")
+M = TypeVar("M", bound=SQLModel)
 
 MAX_PAGE_SIZE = 200
 
@@ -61,6 +63,23 @@ class Page(BaseModel, Generic[T]):
     offset: int
 
 
+def get_or_create(session: Session, model: type[M], primary_key: Any, **defaults: Any) -> M:
+    """The row with this primary key, inserted with `defaults` if missing (safe under races:
+    the loser of a concurrent insert reads the winner's row)."""
+    row = session.get(model, primary_key)
+    if row is not None:
+        return row
+    row = model(**defaults)
+    try:
+        with session.begin_nested():
+            session.add(row)
+    except IntegrityError:
+        found = session.get(model, primary_key)
+        assert found is not None
+        return found
+    return row
+
+
 def paginate(session: Session, query: SelectOfScalar[T], page: PageParams,
              *order_by: Any) -> Page[T]:
     """One page of a query, in a stable order, with the total count."""
@@ -69,5 +88,6 @@ def paginate(session: Session, query: SelectOfScalar[T], page: PageParams,
     return Page(items=list(rows), total=total, limit=page.limit, offset=page.offset)
 
 
-__all__ = ["MAX_PAGE_SIZE", "Page", "PageParams", "as_utc", "page_params", "paginate",
+__all__ = ["MAX_PAGE_SIZE", "Page", "PageParams", "as_utc", "get_or_create", "page_params",
+           "paginate",
            "timestamp_field", "utcnow"]

@@ -6,7 +6,6 @@ import math
 import uuid
 from datetime import timedelta
 
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from lab.audit import service as audit
@@ -19,7 +18,7 @@ from lab.auth.models import (
     UserCreate,
     UserUpdate,
 )
-from lab.common import Page, PageParams, as_utc, paginate, utcnow
+from lab.common import Page, PageParams, as_utc, get_or_create, paginate, utcnow
 from lab.directory.models import Authority, Organization
 from lab.exceptions import (
     Conflict,
@@ -78,15 +77,7 @@ def _refuse_if_locked(session: Session, key: str) -> None:
 
 def _count_failure(session: Session, key: str, *, limit: int, window: timedelta) -> None:
     now = utcnow()
-    row = session.get(LoginThrottle, key)
-    if row is None:
-        row = LoginThrottle(key=key, failures=0, window_started_at=now)
-        try:
-            with session.begin_nested():
-                session.add(row)
-        except IntegrityError:
-            row = session.get(LoginThrottle, key)
-            assert row is not None
+    row = get_or_create(session, LoginThrottle, key, key=key, failures=0, window_started_at=now)
     if now - as_utc(row.window_started_at) > window:
         row.failures, row.window_started_at, row.locked_until = 0, now, None
     row.failures += 1

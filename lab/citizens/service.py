@@ -29,7 +29,7 @@ from lab.citizens.models import (
     Tester,
     TesterKind,
 )
-from lab.common import as_utc, utcnow
+from lab.common import as_utc, get_or_create, utcnow
 from lab.exceptions import Conflict, InvalidInput, NotFound, PermissionDenied, TooManyRequests
 from lab.pilots.models import PilotStatus
 from lab.settings import LabSettings
@@ -40,15 +40,7 @@ CONSENT_OPEN = frozenset({PilotStatus.submitted, PilotStatus.approved, PilotStat
 def _throttle_signup(session: Session, settings: LabSettings, client: str) -> None:
     key, now = f"signup:{client}", utcnow()
     window = timedelta(minutes=settings.signup_window_minutes)
-    row = session.get(SignupWindow, key)
-    if row is None:
-        row = SignupWindow(key=key, count=0, window_started_at=now)
-        try:
-            with session.begin_nested():
-                session.add(row)
-        except IntegrityError:
-            row = session.get(SignupWindow, key)
-            assert row is not None
+    row = get_or_create(session, SignupWindow, key, key=key, count=0, window_started_at=now)
     if now - as_utc(row.window_started_at) > window:
         row.count, row.window_started_at = 0, now
     if row.count >= settings.signup_rate_limit:
