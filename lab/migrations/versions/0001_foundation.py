@@ -11,6 +11,8 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
+from lab.migrations.append_only import drop_append_only, make_append_only
+
 
 revision: str = '0001'
 down_revision: str | None = None
@@ -125,39 +127,11 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_job_status'), ['status'], unique=False)
 
 
-    _audit_log_append_only()
-
-
-_SQLITE_TRIGGERS = (
-    "CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log "
-    "BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END",
-    "CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log "
-    "BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END",
-)
-_PG_TRIGGERS = (
-    "CREATE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$ "
-    "BEGIN RAISE EXCEPTION 'audit_log is append-only'; END $$",
-    "CREATE TRIGGER audit_log_no_change BEFORE UPDATE OR DELETE ON audit_log "
-    "FOR EACH ROW EXECUTE FUNCTION audit_log_append_only()",
-)
-
-
-def _audit_log_append_only() -> None:
-    """The audit log refuses UPDATE and DELETE at the database level."""
-    dialect = op.get_bind().dialect.name
-    statements = {"sqlite": _SQLITE_TRIGGERS, "postgresql": _PG_TRIGGERS}.get(dialect, ())
-    for statement in statements:
-        op.execute(statement)
+    make_append_only("audit_log")
 
 
 def downgrade() -> None:
-    dialect = op.get_bind().dialect.name
-    if dialect == "sqlite":
-        op.execute("DROP TRIGGER IF EXISTS audit_log_no_update")
-        op.execute("DROP TRIGGER IF EXISTS audit_log_no_delete")
-    elif dialect == "postgresql":
-        op.execute("DROP TRIGGER IF EXISTS audit_log_no_change ON audit_log")
-        op.execute("DROP FUNCTION IF EXISTS audit_log_append_only()")
+    drop_append_only("audit_log")
     with op.batch_alter_table('job', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_job_status'))
         batch_op.drop_index(batch_op.f('ix_job_kind'))

@@ -10,6 +10,8 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
+from lab.migrations.append_only import drop_append_only, make_append_only
+
 revision: str = '0004'
 down_revision: str | None = '0003'
 branch_labels: str | Sequence[str] | None = None
@@ -119,39 +121,11 @@ def upgrade() -> None:
     with op.batch_alter_table('measurement', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_measurement_pilot_id'), ['pilot_id'], unique=False)
 
-    _access_event_append_only()
-
-
-_SQLITE_TRIGGERS = (
-    "CREATE TRIGGER access_event_no_update BEFORE UPDATE ON access_event "
-    "BEGIN SELECT RAISE(ABORT, 'access_event is append-only'); END",
-    "CREATE TRIGGER access_event_no_delete BEFORE DELETE ON access_event "
-    "BEGIN SELECT RAISE(ABORT, 'access_event is append-only'); END",
-)
-_PG_TRIGGERS = (
-    "CREATE FUNCTION access_event_append_only() RETURNS trigger LANGUAGE plpgsql AS $$ "
-    "BEGIN RAISE EXCEPTION 'access_event is append-only'; END $$",
-    "CREATE TRIGGER access_event_no_change BEFORE UPDATE OR DELETE ON access_event "
-    "FOR EACH ROW EXECUTE FUNCTION access_event_append_only()",
-)
-
-
-def _access_event_append_only() -> None:
-    """The access log refuses UPDATE and DELETE at the database level."""
-    dialect = op.get_bind().dialect.name
-    statements = {"sqlite": _SQLITE_TRIGGERS, "postgresql": _PG_TRIGGERS}.get(dialect, ())
-    for statement in statements:
-        op.execute(statement)
+    make_append_only("access_event")
 
 
 def downgrade() -> None:
-    dialect = op.get_bind().dialect.name
-    if dialect == "sqlite":
-        op.execute("DROP TRIGGER IF EXISTS access_event_no_update")
-        op.execute("DROP TRIGGER IF EXISTS access_event_no_delete")
-    elif dialect == "postgresql":
-        op.execute("DROP TRIGGER IF EXISTS access_event_no_change ON access_event")
-        op.execute("DROP FUNCTION IF EXISTS access_event_append_only()")
+    drop_append_only("access_event")
     with op.batch_alter_table('measurement', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_measurement_pilot_id'))
 
