@@ -7,6 +7,7 @@ from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Query
 from pydantic import BaseModel
+from pydantic import Field as PydanticField
 from sqlalchemy import DateTime
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field, Session, SQLModel, func, select
@@ -42,8 +43,8 @@ def timestamp_field(*, nullable: bool = False, index: bool = False) -> datetime:
 class PageParams(BaseModel):
     """Offset pagination, bounded."""
 
-    limit: int = 50
-    offset: int = 0
+    limit: int = PydanticField(default=50, description="Maximum number of items per page")
+    offset: int = PydanticField(default=0, description="Number of items skipped before this page")
 
 
 def page_params(
@@ -57,10 +58,10 @@ def page_params(
 class Page(BaseModel, Generic[T]):
     """A page of results with the total count."""
 
-    items: list[T]
-    total: int
-    limit: int
-    offset: int
+    items: list[T] = PydanticField(description="The items of this page, in a stable order")
+    total: int = PydanticField(description="Number of items matching the query, over all pages")
+    limit: int = PydanticField(description="Maximum number of items per page, as requested")
+    offset: int = PydanticField(description="Number of items skipped before this page")
 
 
 def get_or_create(session: Session, model: type[M], primary_key: Any, **defaults: Any) -> M:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from minio import Minio
 
-from storage import StorageSettings, make_client_from_settings
+from storage import StorageSettings, client_info, make_client, make_client_from_settings
 
 
 def client_from_settings(settings: StorageSettings | None = None) -> Minio | None:
@@ -20,4 +20,16 @@ def bucket_prefix() -> str:
     return StorageSettings().bucket_prefix
 
 
-__all__ = ["bucket_prefix", "client_from_settings"]
+def public_client(client: Minio) -> Minio:
+    """A client that signs for the public endpoint (`STORAGE_PUBLIC_ENDPOINT`), with the same
+    credentials and region; the client itself when no public endpoint is set. Presigning is
+    offline, so this client never needs to reach that address from here."""
+    public = StorageSettings().public_endpoint
+    if not public:
+        return client
+    info = client_info(client)
+    return make_client(endpoint=public, access_key=info.access_key, secret_key=info.secret_key,
+                       region=info.region, secure=info.secure)
+
+
+__all__ = ["bucket_prefix", "client_from_settings", "public_client"]

@@ -26,6 +26,9 @@ class StorageSettings(BaseSettings):
     region: str = "us-east-1"
     secure: bool = False
     bucket_prefix: str = "terrain-"
+    # The address startups reach the object store at, when it differs from the platform's
+    # own (behind compose the platform says `minio:9000`): links and credentials name it.
+    public_endpoint: str | None = None
     # SigV4 presigned URLs cannot outlive 7 days.
     presign_max_seconds: int = Field(default=3600, ge=1, le=7 * 24 * 3600)
 

@@ -28,8 +28,9 @@ class AssetKind(StrEnum):
 
 
 class AssetBase(SQLModel):
-    kind: AssetKind
-    name: str = Field(min_length=1, max_length=200)
+    kind: AssetKind = Field(description="Type of infrastructure, e.g. streetlight or bus_stop")
+    name: str = Field(min_length=1, max_length=200,
+                      description="Human-readable name of the asset")
     external_ref: str | None = Field(default=None, max_length=100,
                                      description="The city's own identifier")
     zone_code: str | None = Field(default=None, max_length=64,
@@ -52,11 +53,16 @@ class AssetCreate(AssetBase):
 
 
 class AssetUpdate(SQLModel):
-    name: str | None = Field(default=None, min_length=1, max_length=200)
-    external_ref: str | None = Field(default=None, max_length=100)
-    zone_code: str | None = Field(default=None, max_length=64)
-    geometry: dict[str, Any] | None = None
-    attributes: dict[str, Any] | None = None
+    name: str | None = Field(default=None, min_length=1, max_length=200,
+                             description="New name; omit to keep the current one")
+    external_ref: str | None = Field(default=None, max_length=100,
+                                     description="New city identifier; omit to keep the current one")
+    zone_code: str | None = Field(default=None, max_length=64,
+                                  description="Code of the new zone; omit to keep the current one")
+    geometry: dict[str, Any] | None = Field(
+        default=None, description="New GeoJSON geometry in WGS84; omit to keep the current one")
+    attributes: dict[str, Any] | None = Field(
+        default=None, description="New free attributes, replacing the old ones; omit to keep them")
 
     @field_validator("geometry")
     @classmethod
@@ -65,10 +71,10 @@ class AssetUpdate(SQLModel):
 
 
 class AssetPublic(AssetBase):
-    id: uuid.UUID
-    authority_id: uuid.UUID
-    created_at: datetime
-    updated_at: datetime
+    id: uuid.UUID = Field(description="Unique identifier of the asset")
+    authority_id: uuid.UUID = Field(description="The owning authority")
+    created_at: datetime = Field(description="When the asset was created (ISO 8601, UTC)")
+    updated_at: datetime = Field(description="When the asset was last changed (ISO 8601, UTC)")
 
 
 class Asset(AssetBase, table=True):

@@ -50,11 +50,16 @@ class DatasetCreate(DatasetBase):
 
 
 class DatasetUpdate(SQLModel):
-    name: str | None = Field(default=None, min_length=1, max_length=200)
-    domain: str | None = Field(default=None, min_length=1, max_length=64)
-    sensitivity: Sensitivity | None = None
-    licence: str | None = Field(default=None, min_length=1, max_length=100)
-    description: str | None = Field(default=None, max_length=5000)
+    name: str | None = Field(default=None, min_length=1, max_length=200,
+                             description="New catalog name; omit to keep the current one")
+    domain: str | None = Field(default=None, min_length=1, max_length=64,
+                               description="New subject area; omit to keep the current one")
+    sensitivity: Sensitivity | None = Field(
+        default=None, description="New sensitivity (open, restricted or personal); omit to keep it")
+    licence: str | None = Field(default=None, min_length=1, max_length=100,
+                                description="New licence; omit to keep the current one")
+    description: str | None = Field(default=None, max_length=5000,
+                                    description="New description of the data; omit to keep it")
     time_column: str | None = Field(default=None, max_length=63, schema_extra=_COLUMN_NAME,
                                     description="Changeable only before the first upload")
     zone_column: str | None = Field(default=None, max_length=63, schema_extra=_COLUMN_NAME,
@@ -62,10 +67,10 @@ class DatasetUpdate(SQLModel):
 
 
 class DatasetPublic(DatasetBase):
-    id: uuid.UUID
+    id: uuid.UUID = Field(description="Unique identifier of the dataset")
     authority_id: uuid.UUID = Field(description="The owning authority")
-    created_at: datetime
-    updated_at: datetime
+    created_at: datetime = Field(description="When the dataset was created (ISO 8601, UTC)")
+    updated_at: datetime = Field(description="When the metadata last changed (ISO 8601, UTC)")
 
 
 class Dataset(DatasetBase, table=True):
@@ -79,14 +84,14 @@ class Dataset(DatasetBase, table=True):
 
 
 class ColumnInfo(SQLModel):
-    name: str
+    name: str = Field(description="Column name as stored in the Parquet file")
     dtype: str = Field(description="Polars data type of the stored column")
     numeric: bool = Field(description="Whether a KPI may aggregate this column")
 
 
 class DatasetVersionPublic(SQLModel):
     id: uuid.UUID = Field(description="The version's id (also its folder in the bucket)")
-    dataset_id: uuid.UUID
+    dataset_id: uuid.UUID = Field(description="The dataset this version belongs to")
     number: int = Field(description="1, 2, … within the dataset")
     status: VersionStatus = Field(
         description="pending or processing while the conversion job runs, then ready; "
@@ -104,11 +109,11 @@ class DatasetVersionPublic(SQLModel):
     zones: list[str] | None = Field(description="Zone codes present, sorted")
     error: str | None = Field(description="Why the conversion failed, when it did")
     job_id: uuid.UUID | None = Field(description="The conversion job (GET /api/v1/jobs/{id})")
-    created_at: datetime
+    created_at: datetime = Field(description="When the file was uploaded (ISO 8601, UTC)")
 
 
 class VersionPreview(SQLModel):
-    version_id: uuid.UUID
+    version_id: uuid.UUID = Field(description="The previewed dataset version")
     number: int = Field(description="The version's number within its dataset")
     columns: list[ColumnInfo] = Field(description="Schema of the stored Parquet")
     rows: list[dict[str, Any]] = Field(description="The first rows, sorted by zone then time")

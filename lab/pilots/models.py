@@ -35,57 +35,76 @@ class Decision(StrEnum):
 
 
 class PilotCreate(SQLModel):
-    prototype_id: uuid.UUID
-    title: str = Field(min_length=3, max_length=200)
+    prototype_id: uuid.UUID = Field(description="The startup's prototype to be tested")
+    title: str = Field(min_length=3, max_length=200,
+                       description="Short title of the pilot, shown to city teams and citizens")
     public_summary: str = Field(default="", max_length=2000,
                                 description="Plain-language summary shown to citizens")
-    protocol: Protocol
+    protocol: Protocol = Field(description="The evaluation protocol the startup commits to")
 
 
 class PilotUpdate(SQLModel):
-    title: str | None = Field(default=None, min_length=3, max_length=200)
-    public_summary: str | None = Field(default=None, max_length=2000)
-    protocol: Protocol | None = None
+    title: str | None = Field(default=None, min_length=3, max_length=200,
+                              description="New title; omit to keep the current one")
+    public_summary: str | None = Field(
+        default=None, max_length=2000,
+        description="New plain-language summary for citizens; omit to keep the current one")
+    protocol: Protocol | None = Field(
+        default=None, description="New protocol, replacing the draft one; omit to keep it")
 
 
 class ApprovalPublic(SQLModel):
-    authority_id: uuid.UUID
-    authority_name: str
-    protocol_version: int
-    decision: Decision
-    reviewer_id: uuid.UUID | None
-    comment: str | None
-    decided_at: datetime | None
+    authority_id: uuid.UUID = Field(description="The authority whose approval is needed")
+    authority_name: str = Field(description="Name of that authority")
+    protocol_version: int = Field(description="The protocol version this decision is about")
+    decision: Decision = Field(
+        description="pending, approved, refused or changes_requested")
+    reviewer_id: uuid.UUID | None = Field(
+        description="The city user who decided, or null while pending")
+    comment: str | None = Field(description="The reviewer's comment to the startup, if any")
+    decided_at: datetime | None = Field(
+        description="When the decision was made (ISO 8601, UTC), or null while pending")
 
 
 class PilotPublic(SQLModel):
-    id: uuid.UUID
-    prototype_id: uuid.UUID
-    organization_id: uuid.UUID
-    title: str
-    public_summary: str
-    status: PilotStatus
-    protocol: Protocol
-    protocol_version: int
-    protocol_hash: str | None
-    approved_protocol_version: int | None
-    approvals: list[ApprovalPublic] = []
-    pending_authorities: list[str] = []
-    created_at: datetime
-    updated_at: datetime
-    submitted_at: datetime | None
-    approved_at: datetime | None
-    started_at: datetime | None
-    completed_at: datetime | None
+    id: uuid.UUID = Field(description="Unique identifier of the pilot")
+    prototype_id: uuid.UUID = Field(description="The prototype being tested")
+    organization_id: uuid.UUID = Field(description="The startup or organization running the pilot")
+    title: str = Field(description="Short title of the pilot")
+    public_summary: str = Field(description="Plain-language summary shown to citizens")
+    status: PilotStatus = Field(
+        description="Lifecycle stage: draft, submitted, approved, running, completed, evaluated…")
+    protocol: Protocol = Field(description="The current evaluation protocol")
+    protocol_version: int = Field(description="Version number of the current protocol, from 1")
+    protocol_hash: str | None = Field(
+        description="SHA-256 of the frozen protocol, or null before the first submission")
+    approved_protocol_version: int | None = Field(
+        description="The protocol version all authorities approved, or null if none yet")
+    approvals: list[ApprovalPublic] = Field(
+        default=[], description="Each owning authority's decision on the current version")
+    pending_authorities: list[str] = Field(
+        default=[], description="Names of the authorities that have not decided yet")
+    created_at: datetime = Field(description="When the pilot was created (ISO 8601, UTC)")
+    updated_at: datetime = Field(description="When the pilot last changed (ISO 8601, UTC)")
+    submitted_at: datetime | None = Field(
+        description="When the protocol was last submitted for approval (ISO 8601, UTC)")
+    approved_at: datetime | None = Field(
+        description="When all authorities approved (ISO 8601, UTC), or null")
+    started_at: datetime | None = Field(
+        description="When the field phase started (ISO 8601, UTC), or null")
+    completed_at: datetime | None = Field(
+        description="When the field phase ended (ISO 8601, UTC), or null")
 
 
 class DecisionCreate(SQLModel):
     decision: Decision = Field(description="approved, refused or changes_requested")
-    comment: str = Field(default="", max_length=5000)
+    comment: str = Field(default="", max_length=5000,
+                         description="Explanation for the startup, required in practice on refusal")
 
 
 class TransitionReason(SQLModel):
-    reason: str = Field(default="", max_length=2000)
+    reason: str = Field(default="", max_length=2000,
+                        description="Why the pilot changes state, kept in the audit log")
 
 
 class Pilot(SQLModel, table=True):

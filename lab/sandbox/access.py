@@ -24,6 +24,7 @@ from sqlmodel import Session
 from lab.auth.models import Role, User
 from lab.common import as_utc, utcnow
 from lab.exceptions import InvalidInput, NotFound, PermissionDenied, ServiceUnavailable
+from lab.objectstore import public_client
 from lab.sandbox import events, platform, snippets
 from lab.sandbox import service as grants
 from lab.sandbox.exceptions import GrantEnded, GrantNotUsable
@@ -34,6 +35,7 @@ from storage import (
     Scope,
     STSError,
     assume_role,
+    client_info,
     presigned_get,
     session_policy,
 )
@@ -109,10 +111,10 @@ def issue_links(*, session: Session, actor: User, grant_id: uuid.UUID, storage: 
     lifetime = min(lifetime or LINK_MAX, LINK_MAX, _remaining(grant))
     if lifetime < timedelta(seconds=1):
         raise GrantEnded(f"The grant expired at {as_utc(grant.expires_at).isoformat()}.")
-    bucket = platform.sandbox_bucket()
+    bucket, signer = platform.sandbox_bucket(), public_client(storage)
     links = []
     for name, key in _keys(grant).items():
-        signed = presigned_get(storage, bucket, key, lifetime=lifetime, max_lifetime=LINK_MAX)
+        signed = presigned_get(signer, bucket, key, lifetime=lifetime, max_lifetime=LINK_MAX)
         links.append(Link(name=name, key=key, url=signed.url, expires_at=signed.expires_at))
     until = min(link.expires_at for link in links)
     events.record(session=session, actor=actor, client=client,
@@ -152,7 +154,8 @@ def issue_credentials(*, session: Session, actor: User, grant_id: uuid.UUID, sto
         raise ServiceUnavailable(f"The object store did not issue credentials "
                                  f"({exc.code or exc.status or 'no answer'}); try again.") from None
     keys = _keys(grant)
-    where = snippets.Where(endpoint=root.endpoint, secure=root.secure, region=root.region,
+    public = client_info(public_client(storage))  # where the startup reaches the server
+    where = snippets.Where(endpoint=public.endpoint, secure=public.secure, region=root.region,
                            bucket=bucket, prefix=prefix, data_key=keys["data"])
     events.record(session=session, actor=actor, client=client,
                   method=AccessMethod.sts_credentials, pilot_id=grant.pilot_id,
@@ -162,7 +165,7 @@ def issue_credentials(*, session: Session, actor: User, grant_id: uuid.UUID, sto
                   detail={"access_key_id": creds.access_key,
                           "duration_seconds": int(duration.total_seconds())})
     session.commit()
-    return Credentials(grant_id=grant.id, endpoint=root.url, region=root.region, bucket=bucket,
+    return Credentials(grant_id=grant.id, endpoint=public.url, region=root.region, bucket=bucket,
                        prefix=prefix, objects=list(keys.values()),
                        access_key_id=creds.access_key,
                        secret_access_key=creds.secret_key.get_secret_value(),

@@ -19,7 +19,8 @@ ZONE_CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"
 class ZoneBase(SQLModel):
     code: str = Field(max_length=64, regex=ZONE_CODE_PATTERN,
                       description="Short code that pilots and datasets use (e.g. `Z-07`)")
-    name: str = Field(min_length=1, max_length=200)
+    name: str = Field(min_length=1, max_length=200,
+                      description="Human-readable name of the zone, e.g. a neighbourhood")
     authority_id: uuid.UUID = Field(description="The owning authority")
     geometry: dict[str, Any] = Field(
         sa_column=Column(JSON, nullable=False),
@@ -38,8 +39,11 @@ class ZoneCreate(ZoneBase):
 
 
 class ZoneUpdate(SQLModel):
-    name: str | None = Field(default=None, min_length=1, max_length=200)
-    geometry: dict[str, Any] | None = None
+    name: str | None = Field(default=None, min_length=1, max_length=200,
+                             description="New human-readable name; omit to keep the current one")
+    geometry: dict[str, Any] | None = Field(
+        default=None,
+        description="New GeoJSON Polygon or MultiPolygon in WGS84; omit to keep the current one")
 
     @field_validator("geometry")
     @classmethod
@@ -48,8 +52,8 @@ class ZoneUpdate(SQLModel):
 
 
 class ZonePublic(ZoneBase):
-    id: uuid.UUID
-    created_at: datetime
+    id: uuid.UUID = Field(description="Unique identifier of the zone")
+    created_at: datetime = Field(description="When the zone was created (ISO 8601, UTC)")
 
 
 class Zone(ZoneBase, table=True):

@@ -243,3 +243,20 @@ def test_only_the_pilots_startup_receives_access(world: World) -> None:
     for what in ("links", "credentials"):
         denied = world.client.post(f"/api/v1/grants/{grant['id']}/{what}", headers=city)
         assert denied.status_code == 403 and "startup" in denied.json()["detail"]
+
+
+def test_links_and_credentials_name_the_public_endpoint_when_it_is_set(
+        world: World, s3_server, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    # Another name for the same server, as a startup would reach it from outside.
+    port = s3_server.endpoint.rsplit(":", 1)[1]
+    monkeypatch.setenv("STORAGE_PUBLIC_ENDPOINT", f"http://localhost:{port}")
+    pid = world.approved_pilot()
+    grant = world.grant_for(pid, world.territory.dataset_id)
+    issued = world.client.post(f"/api/v1/grants/{grant['id']}/links", headers=world.startup)
+    url = next(link["url"] for link in issued.json()["links"] if link["name"] == "data")
+    assert url.startswith(f"http://localhost:{port}/")
+    assert httpx.get(url).status_code == 200  # signed for that host, accepted by the server
+    creds = _credentials(world, grant["id"])
+    assert creds["endpoint"] == f"http://localhost:{port}"
+    assert f"localhost:{port}" in str(creds["snippets"])
+    assert _client(creds).stat_object(creds["bucket"], f"{creds['prefix']}manifest.json").size
