@@ -56,7 +56,7 @@ class AssetUpdate(SQLModel):
     name: str | None = Field(default=None, min_length=1, max_length=200,
                              description="New name; omit to keep the current one")
     external_ref: str | None = Field(default=None, max_length=100,
-                                     description="New city identifier; omit to keep the current one")
+                                     description="New city identifier; omit to keep it")
     zone_code: str | None = Field(default=None, max_length=64,
                                   description="Code of the new zone; omit to keep the current one")
     geometry: dict[str, Any] | None = Field(

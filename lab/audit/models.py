@@ -13,16 +13,16 @@ from lab.common import timestamp_field
 
 
 class AuditLogPublic(SQLModel):
-    id: int
-    at: datetime
-    actor_id: uuid.UUID | None
-    actor_role: str | None
-    action: str
-    object_type: str
-    object_id: str
-    before: dict[str, Any] | None
-    after: dict[str, Any] | None
-    reason: str | None
+    id: int = Field(description="Sequence number of the entry")
+    at: datetime = Field(description="When the change happened (ISO 8601, UTC)")
+    actor_id: uuid.UUID | None = Field(description="The user who made the change, or null")
+    actor_role: str | None = Field(description="That user's role at the time, or null")
+    action: str = Field(description="What was done, e.g. `pilot.submit`")
+    object_type: str = Field(description="Kind of object changed, e.g. `pilot`")
+    object_id: str = Field(description="Identifier of the object changed")
+    before: dict[str, Any] | None = Field(description="Relevant values before the change, or null")
+    after: dict[str, Any] | None = Field(description="Relevant values after the change, or null")
+    reason: str | None = Field(description="Why the change was made, when given")
 
 
 class AuditLog(SQLModel, table=True):

@@ -27,11 +27,13 @@ MIN_PASSWORD_LENGTH = 10
 
 
 class UserBase(SQLModel):
-    email: EmailStr = Field(max_length=254)
-    full_name: str = Field(default="", max_length=200)
-    role: Role
-    authority_id: uuid.UUID | None = None
-    organization_id: uuid.UUID | None = None
+    email: EmailStr = Field(max_length=254, description="Login email address, stored lowercase")
+    full_name: str = Field(default="", max_length=200, description="Name shown to other users")
+    role: Role = Field(description="admin, city, startup, citizen or mediator")
+    authority_id: uuid.UUID | None = Field(
+        default=None, description="The authority of a city or mediator user, else null")
+    organization_id: uuid.UUID | None = Field(
+        default=None, description="The organization of a startup user, else null")
 
     @field_validator("email")
     @classmethod
@@ -40,7 +42,8 @@ class UserBase(SQLModel):
 
 
 class UserCreate(UserBase):
-    password: str = Field(min_length=MIN_PASSWORD_LENGTH, max_length=256)
+    password: str = Field(min_length=MIN_PASSWORD_LENGTH, max_length=256,
+                          description="Initial password, at least 10 characters")
 
     @model_validator(mode="after")
     def _membership(self) -> UserCreate:
@@ -57,15 +60,18 @@ class UserCreate(UserBase):
 
 
 class UserUpdate(SQLModel):
-    full_name: str | None = Field(default=None, max_length=200)
-    is_active: bool | None = None
-    password: str | None = Field(default=None, min_length=MIN_PASSWORD_LENGTH, max_length=256)
+    full_name: str | None = Field(default=None, max_length=200,
+                                  description="New display name; omit to keep the current one")
+    is_active: bool | None = Field(
+        default=None, description="false to disable the account, true to enable it again")
+    password: str | None = Field(default=None, min_length=MIN_PASSWORD_LENGTH, max_length=256,
+                                 description="New password, at least 10 characters")
 
 
 class UserPublic(UserBase):
-    id: uuid.UUID
-    is_active: bool
-    created_at: datetime
+    id: uuid.UUID = Field(description="Unique identifier of the user")
+    is_active: bool = Field(description="Whether the user may sign in")
+    created_at: datetime = Field(description="When the account was created (ISO 8601, UTC)")
 
 
 class User(UserBase, table=True):
@@ -82,16 +88,19 @@ class User(UserBase, table=True):
 
 
 class ApiKeyCreate(SQLModel):
-    name: str = Field(min_length=1, max_length=100)
+    name: str = Field(min_length=1, max_length=100,
+                      description="A label to recognise the key, e.g. the script using it")
 
 
 class ApiKeyPublic(SQLModel):
-    id: uuid.UUID
-    name: str
-    prefix: str
-    created_at: datetime
-    last_used_at: datetime | None
-    revoked_at: datetime | None
+    id: uuid.UUID = Field(description="Unique identifier of the key")
+    name: str = Field(description="The label given at creation")
+    prefix: str = Field(description="First characters of the key, to recognise it")
+    created_at: datetime = Field(description="When the key was created (ISO 8601, UTC)")
+    last_used_at: datetime | None = Field(
+        description="When the key was last used (ISO 8601, UTC), or null if never")
+    revoked_at: datetime | None = Field(
+        description="When the key was revoked (ISO 8601, UTC), or null if still valid")
 
 
 class ApiKeyCreated(ApiKeyPublic):
@@ -123,9 +132,9 @@ class LoginThrottle(SQLModel, table=True):
 
 
 class Token(SQLModel):
-    access_token: str
-    token_type: str = "bearer"
-    expires_in: int
+    access_token: str = Field(description="The bearer token to send in the Authorization header")
+    token_type: str = Field(default="bearer", description="Always `bearer`")
+    expires_in: int = Field(description="Seconds until the token expires")
 
 
 __all__ = [

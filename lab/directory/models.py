@@ -36,8 +36,10 @@ def _clean_name(value: str) -> str:
 
 
 class AuthorityBase(SQLModel):
-    name: str = Field(min_length=1, max_length=200)
-    level: AuthorityLevel
+    name: str = Field(min_length=1, max_length=200,
+                      description="Official name of the authority, e.g. Ville de Lyon")
+    level: AuthorityLevel = Field(
+        description="Tier of government: commune, epci, departement, region or other")
     code: str = Field(min_length=1, max_length=32, description="Official code (INSEE, SIREN…)")
 
     _name = field_validator("name")(_clean_name)
@@ -48,8 +50,8 @@ class AuthorityCreate(AuthorityBase):
 
 
 class AuthorityPublic(AuthorityBase):
-    id: uuid.UUID
-    created_at: datetime
+    id: uuid.UUID = Field(description="Unique identifier of the authority")
+    created_at: datetime = Field(description="When the authority was registered (ISO 8601, UTC)")
 
 
 class Authority(AuthorityBase, table=True):
@@ -60,10 +62,15 @@ class Authority(AuthorityBase, table=True):
 
 
 class OrganizationBase(SQLModel):
-    name: str = Field(min_length=1, max_length=200)
-    kind: OrganizationKind = OrganizationKind.startup
-    siren: str | None = Field(default=None, max_length=14)
-    website: str | None = Field(default=None, max_length=300)
+    name: str = Field(min_length=1, max_length=200,
+                      description="Name of the organization, unique on the platform")
+    kind: OrganizationKind = Field(
+        default=OrganizationKind.startup,
+        description="startup, company, research_lab or association")
+    siren: str | None = Field(default=None, max_length=14,
+                              description="French company number (SIREN or SIRET), if any")
+    website: str | None = Field(default=None, max_length=300,
+                                description="Public website address, if any")
 
     _name = field_validator("name")(_clean_name)
 
@@ -73,8 +80,9 @@ class OrganizationCreate(OrganizationBase):
 
 
 class OrganizationPublic(OrganizationBase):
-    id: uuid.UUID
-    created_at: datetime
+    id: uuid.UUID = Field(description="Unique identifier of the organization")
+    created_at: datetime = Field(
+        description="When the organization was registered (ISO 8601, UTC)")
 
 
 class Organization(OrganizationBase, table=True):

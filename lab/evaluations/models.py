@@ -30,24 +30,32 @@ class EvaluationRequest(SQLModel):
 
 
 class EvaluationPublic(SQLModel):
-    id: uuid.UUID
-    pilot_id: uuid.UUID
-    number: int
-    status: EvaluationStatus
-    job_id: uuid.UUID | None
-    protocol_version: int
-    protocol_hash: str
-    exploratory: bool
-    interim: bool
-    departures: list[str]
-    inputs: dict[str, Any] | None
-    results: dict[str, Any] | None
-    recommendation: str | None
-    error: str | None
-    report_json_key: str | None
-    report_html_key: str | None
-    created_at: datetime
-    finished_at: datetime | None
+    id: uuid.UUID = Field(description="Unique identifier of the evaluation")
+    pilot_id: uuid.UUID = Field(description="The evaluated pilot")
+    number: int = Field(description="1, 2, … within the pilot")
+    status: EvaluationStatus = Field(description="queued, running, done or failed")
+    job_id: uuid.UUID | None = Field(
+        description="The job running the analysis (GET /api/v1/jobs/{id})")
+    protocol_version: int = Field(description="The registered protocol version evaluated")
+    protocol_hash: str = Field(description="SHA-256 of that frozen protocol")
+    exploratory: bool = Field(
+        description="Whether the request departs from the registered protocol")
+    interim: bool = Field(description="Whether it ran while the pilot was still running")
+    departures: list[str] = Field(description="How the request departs from the protocol")
+    inputs: dict[str, Any] | None = Field(
+        description="Description of the data the analysis used per KPI, once computed")
+    results: dict[str, Any] | None = Field(
+        description="Estimates per KPI and guardrail, tests and reasons, once done")
+    recommendation: str | None = Field(
+        description="scale_up, iterate or stop, once done")
+    error: str | None = Field(description="Why the evaluation failed, when it did")
+    report_json_key: str | None = Field(
+        description="Storage key of the JSON report (download via report.json), once done")
+    report_html_key: str | None = Field(
+        description="Storage key of the HTML report (download via report.html), once done")
+    created_at: datetime = Field(description="When the evaluation was requested (ISO 8601, UTC)")
+    finished_at: datetime | None = Field(
+        description="When it ended (ISO 8601, UTC), or null while unfinished")
 
 
 class Evaluation(SQLModel, table=True):

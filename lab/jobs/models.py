@@ -21,16 +21,18 @@ class JobStatus(StrEnum):
 
 
 class JobPublic(SQLModel):
-    id: uuid.UUID
-    kind: str
-    status: JobStatus
-    progress: float
-    message: str | None
-    error: str | None
-    result: dict[str, Any] | None
-    created_at: datetime
-    started_at: datetime | None
-    finished_at: datetime | None
+    id: uuid.UUID = Field(description="Unique identifier of the job")
+    kind: str = Field(description="What the job does, e.g. a dataset conversion or an evaluation")
+    status: JobStatus = Field(description="queued, running, done or failed")
+    progress: float = Field(description="Share of the work done, from 0.0 to 1.0 (0.5 = 50%)")
+    message: str | None = Field(description="Latest progress message, if any")
+    error: str | None = Field(description="Why the job failed, when it did")
+    result: dict[str, Any] | None = Field(description="What the job produced, once done")
+    created_at: datetime = Field(description="When the job was queued (ISO 8601, UTC)")
+    started_at: datetime | None = Field(
+        description="When a worker started it (ISO 8601, UTC), or null while queued")
+    finished_at: datetime | None = Field(
+        description="When it ended (ISO 8601, UTC), or null while unfinished")
 
 
 class Job(SQLModel, table=True):

@@ -99,7 +99,7 @@ class PilotPublic(SQLModel):
 class DecisionCreate(SQLModel):
     decision: Decision = Field(description="approved, refused or changes_requested")
     comment: str = Field(default="", max_length=5000,
-                         description="Explanation for the startup, required in practice on refusal")
+                         description="Explanation for the startup; required unless approved")
 
 
 class TransitionReason(SQLModel):

@@ -26,7 +26,7 @@ class _Strict(BaseModel):
 
 class Period(_Strict):
     start: datetime = Field(description="Inclusive start (ISO 8601 with a time zone)")
-    end: datetime = Field(description="Exclusive end")
+    end: datetime = Field(description="Exclusive end (ISO 8601 with a time zone)")
 
     @field_validator("start", "end")
     @classmethod
@@ -47,13 +47,16 @@ class Period(_Strict):
 
 
 class DatasetSource(_Strict):
-    kind: Literal["dataset"] = "dataset"
-    dataset_id: uuid.UUID
+    kind: Literal["dataset"] = Field(
+        default="dataset", description="Always `dataset`: values come from a catalog dataset")
+    dataset_id: uuid.UUID = Field(description="The catalog dataset the KPI is computed from")
     column: str = Field(min_length=1, max_length=63, description="A numeric column")
 
 
 class MeasurementSource(_Strict):
-    kind: Literal["measurement"] = "measurement"
+    kind: Literal["measurement"] = Field(
+        default="measurement",
+        description="Always `measurement`: the startup uploads the KPI values itself")
     unit: str = Field(min_length=1, max_length=32, description="Unit of the uploaded values")
 
 
@@ -62,51 +65,67 @@ Source = Annotated[DatasetSource | MeasurementSource, Field(discriminator="kind"
 
 class Kpi(_Strict):
     name: str = Field(pattern=SLUG, description="Short identifier, e.g. `energy_kwh`")
-    label: str = Field(default="", max_length=200)
-    source: Source
-    aggregation: Literal["mean", "sum", "median", "p95"] = "mean"
+    label: str = Field(default="", max_length=200,
+                       description="Human-readable name shown in reports")
+    source: Source = Field(description="Where the values come from: a dataset or measurements")
+    aggregation: Literal["mean", "sum", "median", "p95"] = Field(
+        default="mean", description="How values are combined per zone and time bucket")
     direction: Literal["increase", "decrease"] = Field(description="The desired direction")
     minimum_effect: float = Field(gt=0, le=10,
                                   description="Smallest relative change that matters (0.05 = 5%)")
     success_threshold: float = Field(gt=0, le=10,
                                      description="Relative change that counts as success")
-    primary: bool = False
+    primary: bool = Field(
+        default=False, description="Whether this is the one KPI that decides the recommendation")
 
 
 class Guardrail(_Strict):
-    name: str = Field(pattern=SLUG)
-    label: str = Field(default="", max_length=200)
-    source: Source
-    aggregation: Literal["mean", "sum", "median", "p95"] = "mean"
+    name: str = Field(pattern=SLUG, description="Short identifier, e.g. `complaints`")
+    label: str = Field(default="", max_length=200,
+                       description="Human-readable name shown in reports")
+    source: Source = Field(description="Where the values come from: a dataset or measurements")
+    aggregation: Literal["mean", "sum", "median", "p95"] = Field(
+        default="mean", description="How values are combined per zone and time bucket")
     must_not: Literal["increase", "decrease"] = Field(description="The harmful direction")
     tolerance: float = Field(ge=0, le=10, description="Relative change tolerated (0.02 = 2%)")
 
 
 class DatasetRequest(_Strict):
-    dataset_id: uuid.UUID
-    columns: list[Annotated[str, Field(min_length=1, max_length=63)]] = Field(min_length=1)
-    zones: list[Annotated[str, Field(pattern=ZONE)]] = Field(min_length=1)
-    window: Period
-    purpose: str = Field(default="", max_length=1000)
+    dataset_id: uuid.UUID = Field(description="The catalog dataset the startup asks to access")
+    columns: list[Annotated[str, Field(min_length=1, max_length=63)]] = Field(
+        min_length=1, description="Columns requested; others are never shared")
+    zones: list[Annotated[str, Field(pattern=ZONE)]] = Field(
+        min_length=1, description="Zone codes requested, among the pilot's own zones")
+    window: Period = Field(description="Time window requested, within baseline start and pilot end")
+    purpose: str = Field(default="", max_length=1000,
+                         description="Why the startup needs this data, for the city team")
 
 
 class LikertItem(_Strict):
-    id: str = Field(pattern=SLUG)
-    text_fr: str = Field(min_length=1, max_length=500)
-    text_en: str = Field(min_length=1, max_length=500)
+    id: str = Field(pattern=SLUG, description="Short identifier of the statement")
+    text_fr: str = Field(min_length=1, max_length=500,
+                         description="Statement shown to testers, in French")
+    text_en: str = Field(min_length=1, max_length=500,
+                         description="Statement shown to testers, in English")
 
 
 class FreeTextQuestion(_Strict):
-    id: str = Field(pattern=SLUG)
-    text_fr: str = Field(min_length=1, max_length=500)
-    text_en: str = Field(min_length=1, max_length=500)
+    id: str = Field(pattern=SLUG, description="Short identifier of the question")
+    text_fr: str = Field(min_length=1, max_length=500,
+                         description="Question shown to testers, in French")
+    text_en: str = Field(min_length=1, max_length=500,
+                         description="Question shown to testers, in English")
 
 
 class Questionnaire(_Strict):
-    likert: list[LikertItem] = Field(default_factory=list, max_length=30)
-    nps: bool = False
-    sus: bool = False
-    free_text: list[FreeTextQuestion] = Field(default_factory=list, max_length=10)
+    likert: list[LikertItem] = Field(default_factory=list, max_length=30,
+                                     description="Agree/disagree statements, answered 1 to 5")
+    nps: bool = Field(default=False,
+                      description="Whether to ask the Net Promoter Score question (0 to 10)")
+    sus: bool = Field(default=False,
+                      description="Whether to ask the 10 System Usability Scale questions")
+    free_text: list[FreeTextQuestion] = Field(default_factory=list, max_length=10,
+                                              description="Open questions answered in free text")
 
     @model_validator(mode="after")
     def _unique_ids(self) -> Questionnaire:
@@ -117,18 +136,26 @@ class Questionnaire(_Strict):
 
 
 class Protocol(_Strict):
-    hypothesis: str = Field(min_length=10, max_length=5000)
+    hypothesis: str = Field(min_length=10, max_length=5000,
+                            description="What the startup expects to change, and why")
     design: Literal["did", "before_after", "ab"] = Field(
         default="did", description="Evaluation design the startup registers")
-    asset_ids: list[uuid.UUID] = Field(default_factory=list, max_length=10_000)
-    treated_zones: list[Annotated[str, Field(pattern=ZONE)]] = Field(min_length=1)
-    control_zones: list[Annotated[str, Field(pattern=ZONE)]] = Field(default_factory=list)
-    baseline: Period
-    pilot: Period
-    kpis: list[Kpi] = Field(min_length=1, max_length=20)
-    guardrails: list[Guardrail] = Field(default_factory=list, max_length=20)
-    datasets: list[DatasetRequest] = Field(default_factory=list, max_length=20)
-    questionnaire: Questionnaire = Field(default_factory=Questionnaire)
+    asset_ids: list[uuid.UUID] = Field(default_factory=list, max_length=10_000,
+                                       description="City assets the pilot uses")
+    treated_zones: list[Annotated[str, Field(pattern=ZONE)]] = Field(
+        min_length=1, description="Codes of the zones where the prototype is deployed")
+    control_zones: list[Annotated[str, Field(pattern=ZONE)]] = Field(
+        default_factory=list, description="Codes of comparable zones left untreated")
+    baseline: Period = Field(description="Period before the pilot, used as the reference")
+    pilot: Period = Field(description="Period during which the prototype runs in the field")
+    kpis: list[Kpi] = Field(min_length=1, max_length=20,
+                            description="Indicators the pilot should improve; exactly one primary")
+    guardrails: list[Guardrail] = Field(default_factory=list, max_length=20,
+                                        description="Indicators that must not get worse")
+    datasets: list[DatasetRequest] = Field(default_factory=list, max_length=20,
+                                           description="Catalog data the startup asks to access")
+    questionnaire: Questionnaire = Field(default_factory=Questionnaire,
+                                         description="Questions put to citizen testers")
 
     @model_validator(mode="after")
     def _rules(self) -> Protocol:

@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlmodel import Session, col, func, select
 
 from lab.citizens import service as citizens
@@ -33,14 +33,17 @@ class HowToTakePart(BaseModel):
 
 
 class PublicPilot(BaseModel):
-    id: uuid.UUID
-    title: str
-    summary: str
-    starts_at: datetime
-    ends_at: datetime
-    area: dict[str, Any]
-    how_to_take_part: HowToTakePart
-    consent: PublicConsent | None = None
+    id: uuid.UUID = Field(description="Unique identifier of the pilot")
+    title: str = Field(description="Short title of the pilot")
+    summary: str = Field(description="Plain-language summary of what is being tested")
+    starts_at: datetime = Field(description="When the field phase starts (ISO 8601, UTC)")
+    ends_at: datetime = Field(description="When the field phase ends (ISO 8601, UTC)")
+    area: dict[str, Any] = Field(
+        description="GeoJSON FeatureCollection of the treated zones, in WGS84")
+    how_to_take_part: HowToTakePart = Field(
+        description="How citizens can join as testers, online or in person")
+    consent: PublicConsent | None = Field(
+        default=None, description="The current consent text, or null until it is published")
 
 
 def _how(session: Session, pilot: Pilot) -> tuple[HowToTakePart, PublicConsent | None]:
