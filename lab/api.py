@@ -36,7 +36,7 @@ def build_router() -> APIRouter:
     api.include_router(auth.public_router)
     api.include_router(pilots.public_router)
     api.include_router(citizens.public_router)
-    # Authenticates inside its own worker thread (why: in lab/feedback/routes.py).
+    # Authenticates in the route itself (why: in lab/feedback/routes.py).
     api.include_router(feedback.submit_router)
     authenticated = [Depends(get_current_user)]
     for router in (auth.router, auth.admin_router, directory.router, directory.admin_router,

@@ -156,8 +156,6 @@ def start_upload(*, session: Session, actor: User, dataset: Dataset, upload: Rec
         discard(session=session, client=client, version_id=version_id, dataset_id=dataset_id,
                 actor=actor, reason=_reason(exc))
         raise ServiceUnavailable(f"The upload could not be stored: {_reason(exc)}") from exc
-    # End the read transaction `enqueue` left open: the job may have written since.
-    session.commit()
     session.execute(update(DatasetVersion).where(DatasetVersion.id == version_id)  # type: ignore[arg-type]
                     .values(job_id=job.id))
     session.commit()

@@ -79,7 +79,6 @@ def request_evaluation(*, session: Session, actor: User, pilot_id: uuid.UUID,
     evaluation_id = evaluation.id
     job = jobs.enqueue(session=session, actor=actor, kind="evaluation",
                        params={"evaluation_id": str(evaluation_id)})
-    session.commit()  # a fresh transaction sees what the job wrote
     session.execute(update(Evaluation).where(col(Evaluation.id) == evaluation_id)
                     .values(job_id=job.id))
     session.commit()

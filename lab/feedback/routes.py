@@ -36,12 +36,10 @@ from lab.feedback.views import Band
 from lab.settings import LabSettings
 
 router = APIRouter(prefix="/pilots", tags=["feedback"])
-# Authenticated too, but inside the request's worker thread, with the session that then
-# stores the submission (see `_submitter`); lab/api.py includes it without the shared
-# dependency. Why: that dependency holds a pooled connection from authentication until the
-# route gets a worker thread; under a burst every thread then waits for a connection held
-# by a request that waits for a thread, until the pool times out (500s). Here a connection
-# is only ever held by a thread that is using it, and the submission path has one thread hop.
+# Authenticated too, but by the route itself (lab/api.py includes it without the shared
+# dependency): a web tester's token is checked by the admission UPDATE that also counts the
+# rate limit, which spares the user lookup on the busiest route; other credentials go
+# through `_submitter`, the same check as `lab.deps.get_current_user`.
 submit_router = APIRouter(prefix="/pilots", tags=["feedback"])
 Pagination = Annotated[PageParams, Depends(page_params)]
 Citizen = Annotated[User, Depends(require_roles(Role.citizen))]

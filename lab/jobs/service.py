@@ -69,6 +69,11 @@ def enqueue(*, session: Session, actor: User | None, kind: str,
     # own connection, and this session must start a fresh transaction to see it.
     _execute(str(job.id))
     session.refresh(job)
+    # And no read left open for the caller: on SQLite a transaction whose snapshot predates
+    # the job's writes cannot write any more, so the caller starts afresh. The job is handed
+    # back detached, as read now (a commit would expire it in sessions that expire on commit).
+    session.expunge(job)
+    session.commit()
     return job
 
 

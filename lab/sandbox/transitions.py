@@ -114,9 +114,6 @@ def start_extracts(*, session: Session, actor: User | None, grants: list[Grant])
     for grant_id in ids:
         jobs.enqueue(session=session, actor=actor, kind=EXTRACT_JOB,
                      params={"grant_id": str(grant_id)})
-        # End the read that enqueue leaves open: a job run inline (huey's immediate mode)
-        # has written since, and SQLite refuses a write from a stale snapshot.
-        session.commit()
 
 
 def after_transition(*, session: Session, actor: User | None, pilot_id: uuid.UUID,
