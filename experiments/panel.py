@@ -2,8 +2,15 @@
 
 A `Panel` is the small summary a panel difference-in-differences works on: one mean per
 unit and time bucket, which units are treated, which buckets fall in the pilot period, and
-the cluster of each unit. `build_panel` makes one from raw readings with a single streaming
-`group_by`; `make_panel` makes one from arrays (simulations, tests).
+the cluster of each unit. `build_panel` makes one from raw readings in one streaming pass;
+`make_panel` makes one from arrays (simulations, tests).
+
+Readings that arrive sorted by unit then time (the catalog stores every dataset that way) are
+reduced without hashing: in each streamed batch a unit's rows form runs, a run's bucket
+edges are found by binary search on its times, and each bucket's sum is one `reduceat`.
+Rows that are not in that order are still counted exactly (per-run buckets by `np.unique`),
+so the order is a speed-up, never an assumption; inputs the fast pass does not cover (a
+cluster column, no time grain, dates, local time zones) take a Polars `group_by`.
 """
 
 from __future__ import annotations
@@ -147,17 +154,24 @@ def build_panel(
         keep = treated_set | {str(c) for c in control_units}
         q = q.filter(pl.col("unit").cast(pl.String).is_in(sorted(keep)))
     warnings: tuple[str, ...] = ()
+    start_bucket = None
     if time_grain is not None:
         every = GRAIN_EVERY[time_grain]
-        q = q.with_columns(pl.col("t").dt.truncate(every))
         start_bucket = pl.select(start.dt.truncate(every)).item() if start is not None else None
         if start is not None and start_bucket != pl.select(start).item():
-            q = q.filter(pl.col("t") != start_bucket)
             warnings = ("pilot_start_mid_bucket",)
-    cl_aggs = [pl.col("cl").first(), pl.col("cl").n_unique().alias("ncl")] if cluster else []
-    cells = collect(
-        q.group_by("unit", "t").agg(pl.col("y").mean(), pl.len().alias("n"), *cl_aggs)
-    ).with_columns(pl.col("unit").cast(pl.String))
+    step = _fixed_step(time_grain, dtype) if cluster is None else None
+    if step is not None:
+        cells = _bucket_means_by_runs(q, step, dtype)
+    else:
+        if time_grain is not None:
+            q = q.with_columns(pl.col("t").dt.truncate(GRAIN_EVERY[time_grain]))
+        cl_aggs = [pl.col("cl").first(), pl.col("cl").n_unique().alias("ncl")] if cluster else []
+        cells = collect(
+            q.group_by("unit", "t").agg(pl.col("y").mean(), pl.len().alias("n"), *cl_aggs))
+    if warnings:  # the bucket holding a mid-bucket pilot start is neither baseline nor pilot
+        cells = cells.filter(pl.col("t") != start_bucket)
+    cells = cells.with_columns(pl.col("unit").cast(pl.String))
     if cluster is None:
         cells = cells.with_columns(pl.col("unit").alias("cl"))
     else:
@@ -169,7 +183,7 @@ def build_panel(
     if time_grain is not None and cells.height:
         lo, hi = cells["t"].min(), cells["t"].max()
         rng: Any = pl.date_range if dtype == pl.Date else pl.datetime_range
-        grid: pl.Series = rng(lo, hi, GRAIN_EVERY[time_grain], eager=True)
+        grid: pl.Series = rng(lo, hi, GRAIN_EVERY[time_grain], eager=True).cast(cells.schema["t"])
         if warnings:
             grid = grid.filter(grid != start_bucket)
         periods = grid.to_frame("t")
@@ -196,6 +210,107 @@ def build_panel(
         clusters=cl_names,
         n_readings=int(cells["n"].sum()) if cells.height else 0,
         warnings=warnings,
+    )
+
+
+# Bucket lengths in microseconds; weeks start on Monday as in `dt.truncate("1w")` (the Unix
+# epoch, 1970-01-01, was a Thursday: Mondays fall 3 days before multiples of 7 days).
+_GRAIN_US: dict[str, int] = {"hour": 3_600_000_000, "day": 86_400_000_000,
+                             "week": 7 * 86_400_000_000}
+_GRAIN_OFFSET_US: dict[str, int] = {"hour": 0, "day": 0, "week": -3 * 86_400_000_000}
+_PER_US: dict[str, tuple[int, int]] = {"ns": (1000, 1), "us": (1, 1), "ms": (1, 1000)}
+# Below this mean run length a batch is reduced by one `group_by` instead of run by run.
+_MIN_MEAN_RUN = 32
+
+
+def _fixed_step(time_grain: TimeGrain | None, dtype: pl.DataType) -> tuple[int, int] | None:
+    """(length, offset) of the buckets in the time column's units, when they are fixed.
+
+    Buckets have a fixed length for datetimes in UTC or without a time zone; in a local
+    time zone a day may last 23 or 25 hours, so those take the `dt.truncate` path.
+    """
+    if time_grain is None or not isinstance(dtype, pl.Datetime):
+        return None
+    if dtype.time_zone not in (None, "UTC"):
+        return None
+    mul, div = _PER_US[dtype.time_unit or "us"]
+    length, offset = _GRAIN_US[time_grain], _GRAIN_OFFSET_US[time_grain]
+    if length % div or offset % div:
+        return None
+    return length * mul // div, offset * mul // div
+
+
+def _run_buckets(t: npt.NDArray[np.int64], y: npt.NDArray[np.float64], step: int,
+                 offset: int) -> tuple[IntArray, npt.NDArray[np.float64], IntArray]:
+    """Bucket numbers, sums and counts of one unit's rows.
+
+    In time order (the stored layout), the bucket edges are found by binary search and the
+    sums by one `reduceat`: no per-row key is computed. Otherwise each row's bucket is
+    computed and grouped with `np.unique`.
+    """
+    first, last = (int(t[0]) - offset) // step, (int(t[-1]) - offset) // step
+    if last >= first and last - first < t.size and bool(np.all(t[1:] >= t[:-1])):
+        buckets = np.arange(first, last + 1, dtype=np.int64)
+        edges = np.searchsorted(t, buckets * step + offset, side="left")
+        edges[0] = 0
+        counts = np.diff(edges, append=t.size)
+        filled = counts > 0
+        return (buckets[filled], np.add.reduceat(y, edges[filled]),
+                counts[filled].astype(np.int64))
+    buckets, inverse = np.unique((t - offset) // step, return_inverse=True)
+    return (buckets.astype(np.int64),
+            np.bincount(inverse, weights=y, minlength=buckets.size).astype(np.float64),
+            np.bincount(inverse, minlength=buckets.size).astype(np.int64))
+
+
+def _bucket_means_by_runs(q: pl.LazyFrame, step: tuple[int, int],
+                          dtype: pl.DataType) -> pl.DataFrame:
+    """Unit × bucket means (columns unit, t, y, n) of `q` (unit, t, y; no nulls), streamed."""
+    length, offset = step
+    codes: dict[Any, int] = {}
+    parts: list[tuple[IntArray, IntArray, npt.NDArray[np.float64], IntArray]] = []
+    unit_dtype = q.collect_schema()["unit"]
+    for batch in q.collect_batches():
+        runs = batch["unit"].rle()
+        if runs.len() * _MIN_MEAN_RUN > batch.height:
+            # short runs (rows not in the stored order): one vectorized group_by per batch
+            sums = batch.group_by(
+                "unit", ((pl.col("t").cast(pl.Int64) - offset) // length).alias("bucket")
+            ).agg(pl.col("y").sum(), pl.len())
+            parts.append((np.array([codes.setdefault(v, len(codes))
+                                    for v in sums["unit"].to_list()], dtype=np.int64),
+                          sums["bucket"].to_numpy(), sums["y"].to_numpy(),
+                          sums["len"].to_numpy().astype(np.int64)))
+            continue
+        t = batch["t"].to_physical().to_numpy()
+        y = batch["y"].to_numpy()
+        begin = 0
+        for size, value in zip(runs.struct.field("len").to_list(),
+                               runs.struct.field("value").to_list(), strict=True):
+            code = codes.setdefault(value, len(codes))
+            end = begin + size
+            buckets, total, count = _run_buckets(t[begin:end], y[begin:end], length, offset)
+            parts.append((np.full(buckets.size, code, dtype=np.int64), buckets, total, count))
+            begin = end
+    if not parts:
+        return pl.DataFrame({"unit": pl.Series([], dtype=unit_dtype),
+                             "t": pl.Series([], dtype=dtype), "y": pl.Series([], dtype=pl.Float64),
+                             "n": pl.Series([], dtype=pl.UInt32)})
+    # a unit's bucket may be split across batches: add the partial sums and counts
+    partial = pl.DataFrame({
+        "code": np.concatenate([p[0] for p in parts]),
+        "bucket": np.concatenate([p[1] for p in parts]),
+        "sum": np.concatenate([p[2] for p in parts]),
+        "n": np.concatenate([p[3] for p in parts]),
+    })
+    cells = partial.group_by("code", "bucket", maintain_order=True).agg(
+        pl.col("sum").sum(), pl.col("n").sum())
+    names = pl.Series("unit", list(codes), dtype=unit_dtype)
+    return cells.select(
+        names.gather(cells["code"]).alias("unit"),
+        (pl.col("bucket") * length + offset).cast(pl.Int64).cast(dtype).alias("t"),
+        (pl.col("sum") / pl.col("n")).alias("y"),
+        pl.col("n").cast(pl.UInt32),
     )
 
 

@@ -34,8 +34,17 @@ class MissingData(Exception):
 
 @dataclass(frozen=True)
 class KpiData:
-    frame: pl.LazyFrame  # columns: zone (str), t (datetime UTC bucket), y (float)
+    """A KPI's readings in the pilot's zones and window, and where they came from."""
+
+    readings: pl.LazyFrame  # columns: zone (str), t (datetime UTC), y (float); one per reading
+    aggregation: str
+    grain: str
     inputs: dict[str, Any]
+
+    @property
+    def frame(self) -> pl.LazyFrame:
+        """One value per zone and bucket: the KPI's aggregation of the readings in it."""
+        return _bucketed(self.readings, self.aggregation, self.grain)
 
 
 def _window(column: str, start: datetime, end: datetime) -> pl.Expr:
@@ -65,7 +74,7 @@ def dataset_kpi(*, session: Session, client: Minio, source: DatasetSource, zones
                     pl.col(source.column).cast(pl.Float64).alias("y")))
     inputs = {"kind": "dataset", "dataset_id": str(dataset.id), "version_id": str(version.id),
               "version": version.number, "sha256": version.sha256, "column": source.column}
-    return KpiData(_bucketed(lf, aggregation, grain), inputs)
+    return KpiData(lf, aggregation, grain, inputs)
 
 
 def measurement_kpi(*, session: Session, client: Minio, pilot_id: uuid.UUID, kpi: str,
@@ -85,7 +94,7 @@ def measurement_kpi(*, session: Session, client: Minio, pilot_id: uuid.UUID, kpi
             .select(pl.col("zone"), pl.col("time").alias("t"), pl.col("value").alias("y")))
     inputs = {"kind": "measurement", "unit": source.unit,
               "files": [{"id": str(m.id), "sha256": m.sha256, "rows": m.rows} for m in rows]}
-    return KpiData(_bucketed(lf, aggregation, grain), inputs)
+    return KpiData(lf, aggregation, grain, inputs)
 
 
 __all__ = ["AGGREGATIONS", "KpiData", "MissingData", "dataset_kpi",

@@ -139,6 +139,10 @@ def test_evaluation_recovers_the_planted_effect_and_stores_both_reports(
         assert energy["relative_effect"] == pytest.approx(PLANTED, abs=0.02)
         assert energy["relative_ci_low"] < PLANTED < energy["relative_ci_high"]
         assert "randomization" in energy["method"]  # 6 treated zones: few clusters
+        # daily means of every hourly reading (not of pre-aggregated buckets)
+        hours = int((PILOT_END - BASELINE_START) / timedelta(hours=1))
+        assert energy["details"]["n_readings"] == len(TREATED + CONTROL) * hours
+        assert energy["n_obs"] == len(TREATED + CONTROL) * hours // 24
         complaints = evaluation["results"]["kpis"]["complaints"]["result"]
         assert complaints["relative_effect"] == pytest.approx(COMPLAINTS_EFFECT, abs=0.03)
         assert evaluation["inputs"]["kpis"]["complaints"]["kind"] == "measurement"
