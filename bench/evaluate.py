@@ -7,7 +7,7 @@ minute for 50,000 minutes (2024-03-01 → 2024-04-04, UTC), with zone, day, zone
 time-of-day and reading noise, and a planted −8% effect on the KPI (`no2`) in treated zones
 from the pilot start (2024-03-18). It is written once (deterministic seed) to bench/data/
 in the layout the catalog writes (lab/datasets/convert.py): one Parquet file sorted by zone
-then time, zone as a dictionary-encoded string column, time `Datetime("us", "UTC")`, zstd,
+then time, zone as a dictionary-encoded string column, time `Datetime("us", "UTC")`, LZ4,
 row groups of 128Ki rows with min/max statistics, plus columns the KPI doesn't need.
 
 The work timed, identical in all three: read the file, keep the 40 pilot zones and the
@@ -16,15 +16,19 @@ the panel DiD (TWFE, unit and day fixed effects) with a cluster-robust interval 
 t(G−1)), and for each treated zone a Welch test of its daily gap to the control-zone mean,
 pilot period vs baseline. Three ways:
 
-* terrain — `experiments.build_panel` (lazy scan, filters pushed into the Parquet reader,
-  streaming group_by) then `did_panel` and `welch` on the small panel;
+* terrain — `experiments.build_panel` (lazy scan, filters pushed into the Parquet reader;
+  the streamed batches, sorted by zone then time as the catalog stores them, reduced by runs:
+  day edges by binary search, sums by `reduceat`, no hashing) then `did_panel` and `welch`
+  on the small panel;
 * pandas — `read_parquet` of the needed columns, boolean filter, `groupby`, then the same
   estimates in numpy/scipy (dummy-variable OLS, CR1 sandwich, `scipy.stats.ttest_ind`);
 * duckdb — the same query in SQL (`read_parquet`, `WHERE`, `GROUP BY zone, day`), then the
   same numpy/scipy estimation as pandas on its small result.
 
-All three use scipy for the t distribution (Terrain's `experiments` imports `scipy.stats`
-too), none uses statsmodels in the timed run, and none runs Terrain's quality checks.
+pandas and DuckDB use scipy for the t distribution; Terrain's DiD path computes its t tails
+in `experiments._tdist` (checked against scipy in tests/experiments/test_tdist.py) and does
+not import scipy. None uses statsmodels in the timed run, and none runs Terrain's quality
+checks.
 
 Each is a fresh `python` process (imports + read + compute + printing its result) started
 once untimed to warm the page cache, then timed `--repeat` times, in rotating order; the

@@ -221,6 +221,7 @@ _GRAIN_OFFSET_US: dict[str, int] = {"hour": 0, "day": 0, "week": -3 * 86_400_000
 _PER_US: dict[str, tuple[int, int]] = {"ns": (1000, 1), "us": (1, 1), "ms": (1, 1000)}
 # Below this mean run length a batch is reduced by one `group_by` instead of run by run.
 _MIN_MEAN_RUN = 32
+_BATCH_ROWS = 250_000
 
 
 def _fixed_step(time_grain: TimeGrain | None, dtype: pl.DataType) -> tuple[int, int] | None:
@@ -263,6 +264,19 @@ def _run_buckets(t: npt.NDArray[np.int64], y: npt.NDArray[np.float64], step: int
             np.bincount(inverse, minlength=buckets.size).astype(np.int64))
 
 
+def _unit_runs(batch: pl.DataFrame) -> pl.DataFrame:
+    """Runs of equal units in a batch (columns len, value), in order.
+
+    In the stored layout most batches hold one unit: comparing every row with the first
+    costs a third of a run-length encoding, which only batches with several units need.
+    """
+    first = batch["unit"][0]
+    if first == batch["unit"][-1] and batch.select((pl.col("unit") == first).all()).item():
+        return pl.DataFrame({"len": [batch.height], "value": pl.Series([first],
+                                                                      dtype=batch["unit"].dtype)})
+    return batch.select(pl.col("unit").rle().struct.unnest())
+
+
 def _bucket_means_by_runs(q: pl.LazyFrame, step: tuple[int, int],
                           dtype: pl.DataType) -> pl.DataFrame:
     """Unit × bucket means (columns unit, t, y, n) of `q` (unit, t, y; no nulls), streamed."""
@@ -270,23 +284,27 @@ def _bucket_means_by_runs(q: pl.LazyFrame, step: tuple[int, int],
     codes: dict[Any, int] = {}
     parts: list[tuple[IntArray, IntArray, npt.NDArray[np.float64], IntArray]] = []
     unit_dtype = q.collect_schema()["unit"]
-    for batch in q.collect_batches():
-        runs = batch["unit"].rle()
-        if runs.len() * _MIN_MEAN_RUN > batch.height:
+    # Each Series method is a small query of its own (~0.3 ms): a batch costs one `select`
+    # for its runs, and batches are large enough for that to be negligible.
+    stream = q.select("unit", pl.col("t").to_physical(), "y")
+    for batch in stream.collect_batches(chunk_size=_BATCH_ROWS):
+        if batch.height == 0:
+            continue
+        runs = _unit_runs(batch)
+        if runs.height * _MIN_MEAN_RUN > batch.height:
             # short runs (rows not in the stored order): one vectorized group_by per batch
             sums = batch.group_by(
-                "unit", ((pl.col("t").cast(pl.Int64) - offset) // length).alias("bucket")
+                "unit", ((pl.col("t") - offset) // length).alias("bucket")
             ).agg(pl.col("y").sum(), pl.len())
             parts.append((np.array([codes.setdefault(v, len(codes))
                                     for v in sums["unit"].to_list()], dtype=np.int64),
                           sums["bucket"].to_numpy(), sums["y"].to_numpy(),
                           sums["len"].to_numpy().astype(np.int64)))
             continue
-        t = batch["t"].to_physical().to_numpy()
+        t = batch["t"].to_numpy()
         y = batch["y"].to_numpy()
         begin = 0
-        for size, value in zip(runs.struct.field("len").to_list(),
-                               runs.struct.field("value").to_list(), strict=True):
+        for size, value in zip(runs["len"].to_list(), runs["value"].to_list(), strict=True):
             code = codes.setdefault(value, len(codes))
             end = begin + size
             buckets, total, count = _run_buckets(t[begin:end], y[begin:end], length, offset)
