@@ -100,8 +100,8 @@ def create_user(
 
 @app.command()
 def sweep() -> None:
-    """Expire sandbox grants past their end and delete ended grants' extracts (the worker
-    also does this every LAB_SWEEP_INTERVAL_MINUTES)."""
+    """Expire sandbox grants past their end, delete ended grants' extracts and abandoned
+    measurement uploads (the worker also does this every LAB_SWEEP_INTERVAL_MINUTES)."""
     from sqlmodel import Session
 
     from lab.db import ensure_migrated, make_engine
@@ -114,7 +114,8 @@ def sweep() -> None:
         storage = client_from_settings()
         with Session(engine) as session:
             result = sandbox.sweep(session=session, storage=storage)
-        typer.echo(f"{result.expired} grants expired, {result.extracts_deleted} extracts deleted")
+        typer.echo(f"{result.expired} grants expired, {result.extracts_deleted} extracts deleted, "
+                   f"{result.uploads_deleted} abandoned uploads deleted")
         if storage is None:
             typer.echo("no object store configured (STORAGE_ENDPOINT): extracts are deleted "
                        "by the next sweep that reaches it", err=True)

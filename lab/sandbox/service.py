@@ -20,7 +20,7 @@ from lab.auth.models import Role, User
 from lab.common import Page, PageParams, as_utc, utcnow
 from lab.exceptions import Conflict, InvalidInput, NotFound, PermissionDenied
 from lab.pilots.models import Pilot, PilotStatus
-from lab.sandbox import transitions
+from lab.sandbox import transitions, workspaces
 from lab.sandbox.exceptions import GrantEnded, GrantNotUsable
 from lab.sandbox.models import ExtractStatus, Grant, GrantPublic, GrantStatus
 
@@ -156,10 +156,12 @@ class SweepResult:
 
     expired: int
     extracts_deleted: int
+    uploads_deleted: int = 0
 
 
 def sweep(*, session: Session, storage: Any = None, now: datetime | None = None) -> SweepResult:
-    """Expire grants past their end, then delete every ended grant's extract still there."""
+    """Expire grants past their end, then delete every ended grant's extract still there,
+    and the presigned measurement uploads abandoned without validation."""
     now = now or utcnow()
     due = session.exec(select(Grant).where(Grant.status == GrantStatus.active,
                                            col(Grant.expires_at) <= now)).all()
@@ -172,7 +174,8 @@ def sweep(*, session: Session, storage: Any = None, now: datetime | None = None)
                          .limit(1000)).all()
     deleted = transitions.delete_extracts(session=session, grant_ids=list(ended),
                                           storage=storage)
-    return SweepResult(expired=len(due), extracts_deleted=deleted)
+    uploads = workspaces.sweep_incoming(storage=storage, now=now) if storage is not None else 0
+    return SweepResult(expired=len(due), extracts_deleted=deleted, uploads_deleted=uploads)
 
 
 __all__ = ["PILOT_ACCESSIBLE", "SweepResult", "can_see", "get_grant", "list_grants", "rebuild",

@@ -5,6 +5,8 @@ a presigned PUT into `workspaces/<pilot>/incoming/<upload>/<kpi>.<csv|parquet>`,
 validate call. Either way an invalid file is refused with the reason and leaves nothing
 behind, and a valid one is stored normalized under
 `workspaces/<pilot>/measurements/<kpi>/<sha256>.parquet` and registered once per content.
+A presigned upload never validated is abandoned: the sweep removes it `ABANDONED_AFTER` its
+upload.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from sqlmodel import Session, col, func, select
 
 from lab.audit import service as audit
 from lab.auth.models import User
-from lab.common import Page, PageParams
+from lab.common import Page, PageParams, as_utc
 from lab.exceptions import Conflict, InvalidInput, NotFound
 from lab.pilots import service as pilots
 from lab.pilots.models import Pilot, PilotStatus
@@ -33,6 +35,8 @@ from storage import delete_prefix, presigned_put, write_parquet
 
 OPEN = frozenset({PilotStatus.approved, PilotStatus.running, PilotStatus.completed})
 UPLOAD_LIFETIME = timedelta(hours=1)
+# Time to validate a file PUT through a presigned link, after which the sweep deletes it.
+ABANDONED_AFTER = timedelta(days=1)
 
 
 class UploadTicket(BaseModel):
@@ -168,6 +172,24 @@ def validate_upload(*, session: Session, actor: User, pilot_id: uuid.UUID,
         delete_prefix(storage, bucket, prefix)
 
 
+def sweep_incoming(*, storage: Minio, now: datetime) -> int:
+    """Delete the presigned uploads never validated, `ABANDONED_AFTER` after they were PUT;
+    return how many uploads were deleted."""
+    bucket, cutoff = platform.workspaces_bucket(), now - ABANDONED_AFTER
+    abandoned = set()
+    for pilot in storage.list_objects(bucket):
+        if not pilot.is_dir or not pilot.object_name:
+            continue
+        for item in storage.list_objects(bucket, prefix=f"{pilot.object_name}incoming/",
+                                         recursive=True):
+            name, modified = item.object_name, item.last_modified
+            if name and modified is not None and as_utc(modified) < cutoff:
+                abandoned.add(name.rsplit("/", 1)[0] + "/")  # <pilot>/incoming/<upload>/
+    for prefix in sorted(abandoned):
+        delete_prefix(storage, bucket, prefix)
+    return len(abandoned)
+
+
 def list_measurements(*, session: Session, actor: User, pilot_id: uuid.UUID,
                       page: PageParams, kpi: str | None = None) -> Page[Measurement]:
     """A pilot's measurements, newest first (whoever may see the pilot)."""
@@ -182,5 +204,5 @@ def list_measurements(*, session: Session, actor: User, pilot_id: uuid.UUID,
     return Page(items=list(rows), total=total, limit=page.limit, offset=page.offset)
 
 
-__all__ = ["OPEN", "UPLOAD_LIFETIME", "UploadTicket", "list_measurements", "measurement_kpis",
-           "presign_upload", "register", "validate_upload"]
+__all__ = ["ABANDONED_AFTER", "OPEN", "UPLOAD_LIFETIME", "UploadTicket", "list_measurements",
+           "measurement_kpis", "presign_upload", "register", "sweep_incoming", "validate_upload"]

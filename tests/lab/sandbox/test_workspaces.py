@@ -126,3 +126,29 @@ def test_an_invalid_presigned_upload_is_refused_and_removed(world: World) -> Non
         f"/api/v1/pilots/{pid}/measurements/uploads/{uuid.uuid4()}/validate",
         headers=world.startup)
     assert missing.status_code == 404
+
+
+def test_the_sweep_deletes_presigned_uploads_left_unvalidated(world: World) -> None:
+    from lab.common import utcnow
+    from lab.sandbox import service as sandbox
+    from lab.sandbox.workspaces import ABANDONED_AFTER
+
+    pid = world.approved_pilot()
+    stored = world.client.post(f"/api/v1/pilots/{pid}/measurements", headers=world.startup,
+                               data={"kpi": "complaints"},
+                               files={"file": ("c.csv", GOOD, "text/csv")}).json()["object_key"]
+    ticket = world.client.post(f"/api/v1/pilots/{pid}/measurements/uploads",
+                               headers=world.startup, json={"kpi": "complaints"}).json()
+    assert httpx.put(ticket["url"], content=GOOD).status_code == 200
+
+    soon = sandbox.sweep(session=world.session, storage=world.storage,
+                         now=utcnow() + ABANDONED_AFTER - timedelta(minutes=5))
+    assert soon.uploads_deleted == 0 and _stored(world) == sorted([stored, ticket["key"]])
+    later = sandbox.sweep(session=world.session, storage=world.storage,
+                          now=utcnow() + ABANDONED_AFTER + timedelta(minutes=1))
+    assert later.uploads_deleted == 1
+    assert _stored(world) == [stored]  # the registered measurement stays
+    gone = world.client.post(
+        f"/api/v1/pilots/{pid}/measurements/uploads/{ticket['upload_id']}/validate",
+        headers=world.startup)
+    assert gone.status_code == 404
