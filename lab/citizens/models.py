@@ -50,13 +50,20 @@ def _clean_name(value: str | None) -> str | None:
 class Bands(SQLModel):
     """Optional demographic bands, for representativeness; never required."""
 
-    age_band: AgeBand | None = None
-    digital_comfort: DigitalComfort | None = None
+    age_band: AgeBand | None = Field(
+        default=None, description="Optional age band (under_18, 18_29, … 75_plus); feedback "
+                                  "aggregates may be broken down by it")
+    digital_comfort: DigitalComfort | None = Field(
+        default=None, description="Optional comfort with digital tools (at_ease, somewhat or "
+                                  "not_at_ease); feedback aggregates may be broken down by it")
 
 
 class SignUp(Bands):
-    email: EmailStr = Field(max_length=254)
-    password: str = Field(min_length=MIN_PASSWORD_LENGTH, max_length=256)
+    email: EmailStr = Field(max_length=254,
+                            description="Email to log in with (stored lower-case); one account "
+                                        "per address")
+    password: str = Field(min_length=MIN_PASSWORD_LENGTH, max_length=256,
+                          description="Password, at least 10 characters")
     name: str | None = Field(default=None, max_length=100,
                              description="Optional; never shown to startups")
 
@@ -76,19 +83,26 @@ class PseudonymousCreate(Bands):
 
 
 class TesterPublic(Bands):
-    id: uuid.UUID
-    kind: TesterKind
-    pseudonym: str
-    name: str | None
-    created_at: datetime
+    id: uuid.UUID = Field(
+        description="Unique identifier of the tester (for a web tester, also its user id)")
+    kind: TesterKind = Field(
+        description="web (own account) or pseudonymous (registered by a mediator, no account)")
+    pseudonym: str = Field(
+        description="`T-` and 6 characters: what city members see instead of any identity")
+    name: str | None = Field(
+        description="The optional name the person gave, or null; never shown to startups")
+    created_at: datetime = Field(description="When the tester was registered (ISO 8601, UTC)")
 
 
 class PseudonymousCreated(TesterPublic):
-    code: str = Field(description="The code the person keeps; shown only in this response")
+    code: str = Field(description="The code the person keeps (`XXXXX-XXXXX`); shown only in "
+                                  "this response, stored only as a hash")
 
 
 class CodeBody(SQLModel):
-    code: str = Field(min_length=4, max_length=32, description="The tester's code")
+    code: str = Field(min_length=4, max_length=32,
+                      description="The tester's code, as on their paper (case, spaces and "
+                                  "dashes do not matter)")
 
 
 class Tester(Bands, table=True):
@@ -120,17 +134,23 @@ class SignupWindow(SQLModel, table=True):
 
 
 class ConsentCreate(SQLModel):
-    text_fr: str = Field(min_length=20, max_length=20_000)
-    text_en: str = Field(min_length=20, max_length=20_000)
+    text_fr: str = Field(min_length=20, max_length=20_000,
+                         description="The consent text testers read and accept, in French "
+                                     "(20 to 20,000 characters)")
+    text_en: str = Field(min_length=20, max_length=20_000,
+                         description="The same consent text in English (20 to 20,000 "
+                                     "characters)")
     instructions_fr: str = Field(default="", max_length=2000,
-                                 description="What testers will be asked to do")
-    instructions_en: str = Field(default="", max_length=2000)
+                                 description="What testers will be asked to do, in French")
+    instructions_en: str = Field(default="", max_length=2000,
+                                 description="What testers will be asked to do, in English")
 
 
 class ConsentPublic(ConsentCreate):
-    pilot_id: uuid.UUID
-    version: int
-    created_at: datetime
+    pilot_id: uuid.UUID = Field(description="The pilot this consent text belongs to")
+    version: int = Field(description="Version of the text, from 1; testers enroll by accepting "
+                                     "the latest one")
+    created_at: datetime = Field(description="When this version was published (ISO 8601, UTC)")
 
 
 class ConsentText(SQLModel, table=True):
@@ -156,17 +176,24 @@ class EnrollmentCreate(SQLModel):
 
 
 class MediatedEnrollment(CodeBody, EnrollmentCreate):
-    pilot_id: uuid.UUID
+    pilot_id: uuid.UUID = Field(description="The running pilot the person consents to join")
 
 
 class MediatedWithdrawal(CodeBody):
-    pilot_id: uuid.UUID
+    pilot_id: uuid.UUID = Field(description="The pilot the person withdraws consent from")
 
 
 class ProfileUpdate(Bands):
+    age_band: AgeBand | None = Field(
+        default=None, description="New age band; null removes it, omit to keep the current one")
+    digital_comfort: DigitalComfort | None = Field(
+        default=None,
+        description="New digital comfort band; null removes it, omit to keep the current one")
     name: str | None = Field(default=None, max_length=100,
-                             description="Send null with clear_name to remove it")
-    clear_name: bool = False
+                             description="New name; null or omitted keeps the current one "
+                                         "(use clear_name to remove it)")
+    clear_name: bool = Field(default=False,
+                             description="True removes the name (and ignores `name`)")
 
     _name = field_validator("name")(_clean_name)
 
@@ -180,25 +207,36 @@ class MediatedErasure(CodeBody, Erasure):
 
 
 class EnrollmentState(SQLModel):
-    pilot_id: uuid.UUID
-    consent_version: int
-    accepted_at: datetime
-    withdrawn_at: datetime | None
+    pilot_id: uuid.UUID = Field(description="The pilot")
+    consent_version: int = Field(description="The consent text version the tester accepted")
+    accepted_at: datetime = Field(
+        description="When consent was last given (ISO 8601, UTC)")
+    withdrawn_at: datetime | None = Field(
+        description="When consent was withdrawn (ISO 8601, UTC), or null while it stands")
 
 
 class EnrollmentPublic(SQLModel):
-    pilot_id: uuid.UUID
-    pilot_title: str
-    pilot_status: str
-    consent_version: int
+    pilot_id: uuid.UUID = Field(description="The pilot")
+    pilot_title: str = Field(description="Short title of the pilot")
+    pilot_status: str = Field(
+        description="The pilot's lifecycle stage: running, completed, evaluated…")
+    consent_version: int = Field(description="The consent text version the tester accepted")
     consent_current: bool = Field(description="False when a newer consent text exists")
-    accepted_at: datetime
-    withdrawn_at: datetime | None
-    can_give_feedback: bool
-    can_answer_keep_question: bool
-    keep_answer: str | None
+    accepted_at: datetime = Field(description="When consent was last given (ISO 8601, UTC)")
+    withdrawn_at: datetime | None = Field(
+        description="When consent was withdrawn (ISO 8601, UTC), or null while it stands")
+    can_give_feedback: bool = Field(
+        description="True while consent stands and the pilot is running")
+    can_answer_keep_question: bool = Field(
+        description="True while consent stands and the pilot has ended (completed or "
+                    "evaluated)")
+    keep_answer: str | None = Field(
+        description="The tester's answer to the closing question, should the city keep it: "
+                    "yes, no or unsure; null if not answered")
     outcome: dict[str, object] | None = Field(
-        default=None, description="The summary the city published once the pilot ended")
+        default=None, description="The summary the city published once the pilot ended "
+                                  "(summary_fr, summary_en, decision, published_at…), or null "
+                                  "until then")
 
 
 class Enrollment(SQLModel, table=True):

@@ -44,8 +44,8 @@ class _Strict(BaseModel):
 
 
 class Point(_Strict):
-    lon: float = PField(ge=-180, le=180)
-    lat: float = PField(ge=-90, le=90)
+    lon: float = PField(ge=-180, le=180, description="Longitude in degrees, WGS 84 (-180 to 180)")
+    lat: float = PField(ge=-90, le=90, description="Latitude in degrees, WGS 84 (-90 to 90)")
 
 
 Likert = Annotated[StrictInt, PField(ge=1, le=5)]
@@ -66,7 +66,8 @@ class Submission(_Strict):
         default_factory=dict, description="Free-text question id → answer (optional)")
     zone: Annotated[str, PField(pattern=ZONE)] | None = PField(
         default=None, description="One of the pilot's zone codes")
-    point: Point | None = None
+    point: Point | None = PField(
+        default=None, description="Optional place the answer is about (longitude, latitude)")
     photo: Annotated[str, PField(max_length=_MAX_PHOTO_BASE64)] | None = PField(
         default=None, description="Base64 of a JPEG or PNG, at most 5 MB; metadata is removed")
 
@@ -86,33 +87,47 @@ class Submission(_Strict):
 class MediatedSubmission(Submission):
     """Feedback a mediator records: how it came in, and for whom (a code) or anonymous."""
 
-    channel: MediatedChannel
+    channel: MediatedChannel = PField(
+        description="How the person answered: phone, counter, paper or mediator (in person)")
     tester_code: str | None = PField(default=None, min_length=4, max_length=32,
                                      description="The pseudonymous tester's code; none: "
                                                  "anonymous")
 
 
 class FeedbackReceipt(SQLModel):
-    id: uuid.UUID
-    pilot_id: uuid.UUID
-    protocol_version: int
-    channel: Channel
-    likert: dict[str, int]
-    nps: int | None
-    sus: list[int] | None
-    free_text: dict[str, str]
-    zone: str | None
-    point: Point | None
-    has_photo: bool
-    submitted_at: datetime
+    id: uuid.UUID = Field(description="Unique identifier of the stored answer")
+    pilot_id: uuid.UUID = Field(description="The pilot the answer is about")
+    protocol_version: int = Field(
+        description="The protocol version the pilot was running when the answer was stored")
+    channel: Channel = Field(
+        description="web (the tester online), or phone, counter, paper or mediator (recorded "
+                    "by a mediator)")
+    likert: dict[str, int] = Field(
+        description="Likert item id → 1 (strongly disagree) to 5 (strongly agree)")
+    nps: int | None = Field(
+        description="Recommendation score 0..10, or null when the questionnaire does not ask it")
+    sus: list[int] | None = Field(
+        description="The ten SUS answers in order, each 1..5, or null when not given")
+    free_text: dict[str, str] = Field(
+        description="Free-text question id → answer, trimmed (blank answers are dropped)")
+    zone: str | None = Field(description="The pilot's zone code the answer is about, or null")
+    point: Point | None = Field(
+        description="The place the answer is about (longitude, latitude in WGS 84), or null")
+    has_photo: bool = Field(description="Whether a photo (metadata removed) was stored with it")
+    submitted_at: datetime = Field(description="When the answer was stored (ISO 8601, UTC)")
 
 
 class FeedbackIndividual(FeedbackReceipt):
     """One answer as city members see it: under the tester's pseudonym."""
 
     tester: str | None = PField(description="Pseudonym; none for anonymous feedback")
-    recorded_by: uuid.UUID | None
-    photo_key: str | None
+    recorded_by: uuid.UUID | None = Field(
+        description="The user who stored it: the tester's own account for web answers, the "
+                    "mediator otherwise; null if that account was deleted")
+    photo_key: str | None = Field(
+        description="Key of the photo in the attachments bucket "
+                    "(`<pilot>/<feedback>/photo.jpg` or `.png`), or null; read it at "
+                    "GET …/feedback/{feedback_id}/photo")
 
 
 class Feedback(SQLModel, table=True):
@@ -149,14 +164,17 @@ class KeepBody(_Strict):
 
 
 class MediatedKeepBody(KeepBody):
-    tester_code: str = PField(min_length=4, max_length=32)
-    channel: MediatedChannel
+    tester_code: str = PField(min_length=4, max_length=32,
+                              description="The code of the pseudonymous tester who answers")
+    channel: MediatedChannel = PField(
+        description="How the person answered: phone, counter, paper or mediator (in person)")
 
 
 class KeepAnswerPublic(SQLModel):
-    pilot_id: uuid.UUID
-    answer: KeepChoice
-    answered_at: datetime
+    pilot_id: uuid.UUID = Field(description="The ended pilot the answer is about")
+    answer: KeepChoice = Field(description="Should the city keep it? yes, no or unsure")
+    answered_at: datetime = Field(
+        description="When the answer was given or last changed (ISO 8601, UTC)")
 
 
 class KeepAnswer(SQLModel, table=True):
@@ -176,17 +194,25 @@ class KeepAnswer(SQLModel, table=True):
 
 
 class OutcomeCreate(_Strict):
-    summary_fr: str = PField(min_length=20, max_length=10_000)
-    summary_en: str = PField(min_length=20, max_length=10_000)
-    decision: Literal["kept", "stopped", "extended", "undecided"] = "undecided"
+    summary_fr: str = PField(min_length=20, max_length=10_000,
+                             description="What testers will read about the ended pilot, in "
+                                         "French (20 to 10,000 characters)")
+    summary_en: str = PField(min_length=20, max_length=10_000,
+                             description="The same summary in English (20 to 10,000 "
+                                         "characters)")
+    decision: Literal["kept", "stopped", "extended", "undecided"] = PField(
+        default="undecided", description="What the city decided: kept, stopped, extended or "
+                                         "undecided (the default)")
 
 
 class OutcomePublic(SQLModel):
-    pilot_id: uuid.UUID
-    summary_fr: str
-    summary_en: str
-    decision: str
-    published_at: datetime
+    pilot_id: uuid.UUID = Field(description="The ended pilot")
+    summary_fr: str = Field(description="What testers read about the ended pilot, in French")
+    summary_en: str = Field(description="The same summary in English")
+    decision: str = Field(description="What the city decided: kept, stopped, extended or "
+                                      "undecided")
+    published_at: datetime = Field(
+        description="When the summary was published or last edited (ISO 8601, UTC)")
 
 
 class PilotOutcome(SQLModel, table=True):

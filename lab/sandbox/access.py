@@ -47,28 +47,31 @@ OBJECT_NAMES = ("data", "manifest")
 
 class Link(BaseModel):
     name: str = Field(description="data (the Parquet extract) or manifest")
-    key: str
-    url: str
-    expires_at: datetime
+    key: str = Field(description="Object key in the sandbox bucket (`<grant>/<dataset>.parquet` "
+                                 "or `<grant>/manifest.json`)")
+    url: str = Field(description="Presigned GET URL, valid until expires_at (it reads nothing "
+                                 "once the grant is revoked)")
+    expires_at: datetime = Field(description="When this URL stops working (ISO 8601, UTC)")
 
 
 class Links(BaseModel):
-    grant_id: uuid.UUID
-    bucket: str
-    links: list[Link]
+    grant_id: uuid.UUID = Field(description="The grant the links read")
+    bucket: str = Field(description="The sandbox bucket holding the extract")
+    links: list[Link] = Field(description="One link per object: data and manifest")
     expires_at: datetime = Field(description="When the links stop working")
 
 
 class Credentials(BaseModel):
-    grant_id: uuid.UUID
+    grant_id: uuid.UUID = Field(description="The grant the credentials read")
     endpoint: str = Field(description="S3 endpoint URL (path-style addressing)")
-    region: str
-    bucket: str
+    region: str = Field(description="S3 region to sign requests for")
+    bucket: str = Field(description="The sandbox bucket holding the extract")
     prefix: str = Field(description="Everything the credentials may read is under it")
     objects: list[str] = Field(description="Keys of the extract and its manifest")
-    access_key_id: str
-    secret_access_key: str
-    session_token: str
+    access_key_id: str = Field(description="Temporary access key id (recorded in the access log)")
+    secret_access_key: str = Field(
+        description="Temporary secret key; returned only in this response, never logged")
+    session_token: str = Field(description="STS session token, sent with every request")
     expires_at: datetime = Field(description="Never later than the grant's expiry")
     snippets: dict[str, str] = Field(description="Ready-to-paste code: polars, duckdb, boto3")
 

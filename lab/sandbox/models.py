@@ -90,10 +90,11 @@ class Grant(SQLModel, table=True):
 
 
 class GrantPublic(_Public):
-    id: uuid.UUID
-    pilot_id: uuid.UUID
+    id: uuid.UUID = Field(
+        description="Unique identifier of the grant (also its folder in the sandbox bucket)")
+    pilot_id: uuid.UUID = Field(description="The pilot the grant serves")
     protocol_version: int = Field(description="The approved protocol version it serves")
-    dataset_id: uuid.UUID
+    dataset_id: uuid.UUID = Field(description="The granted dataset")
     dataset_version_id: uuid.UUID = Field(description="The version the extract is cut from")
     columns: list[str] = Field(description="Granted columns (time and zone always included)")
     zones: list[str] = Field(description="Granted zone codes")
@@ -102,23 +103,36 @@ class GrantPublic(_Public):
     expires_at: datetime = Field(description="Nothing is issued from this instant on")
     status: GrantStatus = Field(description="active, expired or revoked")
     extract_status: ExtractStatus = Field(description="pending, building, ready or failed")
-    extract_progress: float
-    extract_message: str | None
+    extract_progress: float = Field(description="How far the extract job got, 0.0 to 1.0")
+    extract_message: str | None = Field(
+        description="The extract job's latest step (e.g. `storing 1200 rows`, `failed`), or "
+                    "null before the job starts")
     extract_error: str | None = Field(description="Why the extract failed")
-    extract_rows: int | None
-    extract_size_bytes: int | None
-    extract_sha256: str | None
-    extract_built_at: datetime | None
-    job_id: uuid.UUID | None
-    created_at: datetime
+    extract_rows: int | None = Field(description="Rows in the extract; null until it is ready")
+    extract_size_bytes: int | None = Field(
+        description="Size of the extract's Parquet object in bytes; null until it is ready")
+    extract_sha256: str | None = Field(
+        description="SHA-256 of the extract's Parquet object; null until it is ready")
+    extract_built_at: datetime | None = Field(
+        description="When the extract became ready (ISO 8601, UTC), or null")
+    job_id: uuid.UUID | None = Field(
+        description="The latest extract job, or null before one ran (GET /api/v1/jobs/{id} "
+                    "shows it to whoever queued it and to admins)")
+    created_at: datetime = Field(
+        description="When the grant was made, at the protocol's approval (ISO 8601, UTC)")
     ended_at: datetime | None = Field(description="When it expired or was revoked")
-    revoke_reason: str | None
+    revoke_reason: str | None = Field(
+        description="Why it was revoked, by a city member or by the pilot's lifecycle (e.g. "
+                    "superseded by a new protocol version); shown to the startup; null unless "
+                    "revoked")
     usable: bool = Field(default=False, description="Whether links and credentials are issued")
     refusal: str | None = Field(default=None, description="Why nothing is issued, if so")
 
 
 class Revocation(SQLModel):
-    reason: str = Field(min_length=1, max_length=2000)
+    reason: str = Field(min_length=1, max_length=2000,
+                        description="Why the grant is revoked (not blank); shown to the "
+                                    "startup and kept in the audit log")
 
 
 class AccessEvent(SQLModel, table=True):
@@ -144,18 +158,29 @@ class AccessEvent(SQLModel, table=True):
 
 
 class AccessEventPublic(_Public):
-    id: int
-    at: datetime
-    actor_id: uuid.UUID | None
-    actor_role: str | None
-    pilot_id: uuid.UUID
-    grant_id: uuid.UUID | None
-    method: AccessMethod
-    objects: list[str] = Field(description="bucket/key of every object concerned")
-    valid_until: datetime | None = Field(description="When the link or credential stops working")
-    client_address: str
-    user_agent: str
-    detail: dict[str, Any] | None
+    id: int = Field(description="Sequence number of the event, increasing")
+    at: datetime = Field(description="When the access was issued or the download began "
+                                     "(ISO 8601, UTC)")
+    actor_id: uuid.UUID | None = Field(
+        description="The user who received the access (kept after the account is deleted)")
+    actor_role: str | None = Field(description="That user's role at the time, e.g. startup")
+    pilot_id: uuid.UUID = Field(description="The pilot the access served")
+    grant_id: uuid.UUID | None = Field(
+        description="The grant read, or null for an upload link into the pilot's workspace")
+    method: AccessMethod = Field(
+        description="presigned_get (extract links), sts_credentials, api_download, or "
+                    "presigned_put (measurement upload link)")
+    objects: list[str] = Field(
+        description="bucket/key of every object concerned (bucket/prefix* for credentials)")
+    valid_until: datetime | None = Field(
+        description="When the link or credential stops working; null for a download")
+    client_address: str = Field(
+        description="The caller's network address as the API saw it, or `unknown`")
+    user_agent: str = Field(description="The caller's User-Agent header (at most 500 "
+                                        "characters)")
+    detail: dict[str, Any] | None = Field(
+        description="Parameters of the issuance (lifetime_seconds; access_key_id and "
+                    "duration_seconds; kpi), never a secret; null for a download")
 
 
 class Measurement(SQLModel, table=True):
@@ -183,21 +208,23 @@ class Measurement(SQLModel, table=True):
 
 
 class MeasurementPublic(_Public):
-    id: uuid.UUID
-    pilot_id: uuid.UUID
-    kpi: str
-    unit: str
-    filename: str | None
+    id: uuid.UUID = Field(description="Unique identifier of the measurement")
+    pilot_id: uuid.UUID = Field(description="The pilot it was uploaded for")
+    kpi: str = Field(description="The KPI or guardrail measured (one whose source is an upload)")
+    unit: str = Field(description="Unit of the values, from the protocol")
+    filename: str | None = Field(
+        description="Name of the uploaded file (`<kpi>.<csv|parquet>` for a presigned upload), "
+                    "or null")
     source_format: str = Field(description="csv or parquet, as uploaded")
     source_sha256: str = Field(description="SHA-256 of the uploaded file (registered once)")
     object_key: str = Field(description="Where the normalized Parquet is in `workspaces`")
-    sha256: str
-    size_bytes: int
-    rows: int
-    zones: list[str]
-    time_min: datetime
-    time_max: datetime
-    created_at: datetime
+    sha256: str = Field(description="SHA-256 of the stored normalized Parquet object")
+    size_bytes: int = Field(description="Size of the stored normalized Parquet object, in bytes")
+    rows: int = Field(description="Number of rows (measured values) in the file")
+    zones: list[str] = Field(description="Zone codes present in the file, sorted")
+    time_min: datetime = Field(description="Earliest measurement time (ISO 8601, UTC)")
+    time_max: datetime = Field(description="Latest measurement time (ISO 8601, UTC)")
+    created_at: datetime = Field(description="When the file was registered (ISO 8601, UTC)")
 
 
 __all__ = [

@@ -63,7 +63,9 @@ class CredentialRequest(BaseModel):
 
 class UploadRequest(BaseModel):
     kpi: str = Field(min_length=1, max_length=63, description="A KPI measured by upload")
-    format: Literal["csv", "parquet"] = "csv"
+    format: Literal["csv", "parquet"] = Field(
+        default="csv", description="Extension of the object key to PUT: csv or parquet; the "
+                                   "validate call judges the file by its bytes")
 
 
 # -- grants ------------------------------------------------------------------------------
@@ -173,6 +175,13 @@ MEASUREMENT_CONTRACT = (
     "kept; the same file registered twice for a KPI is registered once (200).")
 
 
+KpiForm = Annotated[str, Form(min_length=1, max_length=63,
+                             description="A KPI or guardrail of the protocol measured by upload")]
+MeasurementFile = Annotated[UploadFile, File(
+    description="CSV or Parquet with exactly the columns time, zone and value, at most "
+                "LAB_MEASUREMENT_MAX_BYTES")]
+
+
 def _measurement(response: Response, found: tuple[object, bool]) -> MeasurementPublic:
     measurement, created = found
     response.status_code = 201 if created else 200
@@ -193,8 +202,7 @@ def list_measurements(pilot_id: uuid.UUID, user: CurrentUser, session: SessionDe
                        description=MEASUREMENT_CONTRACT)
 def upload_measurement(pilot_id: uuid.UUID, user: CurrentUser, session: SessionDep,
                        storage: StorageDep, settings: SettingsDep, response: Response,
-                       kpi: Annotated[str, Form(min_length=1, max_length=63)],
-                       file: Annotated[UploadFile, File()]) -> MeasurementPublic:
+                       kpi: KpiForm, file: MeasurementFile) -> MeasurementPublic:
     """Upload a measurement file for a KPI measured by upload (multipart: `kpi`, `file`)."""
     limit = settings.measurement_max_bytes
     if file.size is not None and file.size > limit:

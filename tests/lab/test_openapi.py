@@ -11,7 +11,8 @@ from lab.app import create_app
 from lab.settings import LabSettings
 
 # Component schemas produced by the API models of zones, assets, datasets, prototypes, pilots
-# (with the protocol and the public view), directory, auth, jobs, audit and evaluations.
+# (with the protocol and the public view), directory, auth, jobs, audit and evaluations;
+# then citizens, feedback and the sandbox.
 DESCRIBED = [
     "ZonePublic", "ZoneCreate", "ZoneUpdate",
     "AssetPublic", "AssetCreate", "AssetUpdate",
@@ -27,6 +28,19 @@ DESCRIBED = [
     "UserPublic", "UserCreate", "UserUpdate", "ApiKeyPublic", "ApiKeyCreate", "ApiKeyCreated",
     "Token",
     "JobPublic", "AuditLogPublic", "EvaluationPublic", "EvaluationRequest",
+    # citizens: testers, consent texts, enrollments
+    "SignUp", "PseudonymousCreate", "TesterPublic", "PseudonymousCreated", "CodeBody",
+    "ProfileUpdate", "Erasure", "MediatedErasure", "ConsentCreate", "ConsentPublic",
+    "EnrollmentCreate", "MediatedEnrollment", "MediatedWithdrawal", "EnrollmentState",
+    "EnrollmentPublic",
+    # feedback: submissions, what the city reads, closing the loop
+    "Submission", "MediatedSubmission", "Point", "FeedbackReceipt", "FeedbackIndividual",
+    "KeepBody", "MediatedKeepBody", "KeepAnswerPublic", "OutcomeCreate", "OutcomePublic",
+    # sandbox: grants, access to extracts, the access log, measurements (the multipart form
+    # is named by FastAPI after the route; UploadTicket lives in workspaces.py, not yet here)
+    "GrantPublic", "Revocation", "LinkRequest", "Link", "Links", "CredentialRequest",
+    "Credentials", "AccessEventPublic", "MeasurementPublic", "UploadRequest",
+    "Body_upload_measurement_api_v1_pilots__pilot_id__measurements_post",
 ]
 # Generic pages (lab.common.Page) are named after their item type, e.g. `Page_ZonePublic_`.
 DESCRIBED_PREFIXES = ("Page_",)

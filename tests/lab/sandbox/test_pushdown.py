@@ -52,6 +52,14 @@ def _possible(metadata: pq.FileMetaData, scope: ExtractScope) -> list[int]:
     return kept
 
 
+def _first_page(column: pq.ColumnChunkMetaData) -> int:
+    """Where a column chunk starts: its dictionary page, when it has one, precedes the data."""
+    offset: int = column.data_page_offset
+    if column.dictionary_page_offset is not None:
+        offset = min(offset, column.dictionary_page_offset)
+    return offset
+
+
 def _sparse_copy(path: Path, groups: list[int], out: Path) -> None:
     metadata = pq.read_metadata(path)
     size = path.stat().st_size
@@ -60,7 +68,7 @@ def _sparse_copy(path: Path, groups: list[int], out: Path) -> None:
         src.seek(size - 8)
         footer = int.from_bytes(src.read(4), "little") + 8
         for start, length in [(0, 4), (size - footer, footer)] + [
-                (metadata.row_group(i).column(0).data_page_offset,
+                (_first_page(metadata.row_group(i).column(0)),
                  sum(metadata.row_group(i).column(c).total_compressed_size
                      for c in range(metadata.num_columns))) for i in groups]:
             src.seek(start)
