@@ -18,18 +18,25 @@ from lab.zones import service as zones
 
 
 class PublicConsent(BaseModel):
-    version: int
-    text_fr: str
-    text_en: str
+    version: int = Field(description="Version of the consent text a tester accepts")
+    text_fr: str = Field(description="The consent text, in French")
+    text_en: str = Field(description="The consent text, in English")
 
 
 class HowToTakePart(BaseModel):
-    open: bool
-    text_fr: str
-    text_en: str
-    instructions_fr: str = ""
-    instructions_en: str = ""
-    in_person_at: list[str] = []
+    open: bool = Field(description="Whether testers can enroll now (a consent text is "
+                                   "published)")
+    text_fr: str = Field(description="How to take part, online or through a mediator, in "
+                                     "French")
+    text_en: str = Field(description="How to take part, online or through a mediator, in "
+                                     "English")
+    instructions_fr: str = Field("", description="The city's practical instructions (where, "
+                                                 "when, whom to call), in French; empty if none")
+    instructions_en: str = Field("", description="The city's practical instructions, in "
+                                                 "English; empty if none")
+    in_person_at: list[str] = Field([], description="The authorities concerned by the pilot: "
+                                                    "at their front desks a mediator enrolls "
+                                                    "testers and records feedback")
 
 
 class PublicPilot(BaseModel):

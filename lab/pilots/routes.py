@@ -29,8 +29,10 @@ Pagination = Annotated[PageParams, Depends(page_params)]
 
 
 class Amendment(BaseModel):
-    protocol: Protocol
-    reason: str = Field(min_length=1, max_length=2000)
+    protocol: Protocol = Field(description="The whole amended protocol (a new version, which "
+                                           "needs the approvals again)")
+    reason: str = Field(min_length=1, max_length=2000,
+                        description="Why the protocol changes, shown to the approvers")
 
 
 @router.get("", response_model=Page[PilotPublic])

@@ -77,8 +77,8 @@ def refusal(grant: Grant, pilot: Pilot, *, now: datetime | None = None) -> str |
     if grant.status == GrantStatus.expired or as_utc(grant.expires_at) <= now:
         return f"The grant expired at {expiry}."
     if pilot.status not in PILOT_ACCESSIBLE:
-        return (f"The pilot is {pilot.status}; data access needs it approved, running or "
-                "completed.")
+        return (f"The pilot is {pilot.status}; data access needs it approved, running, "
+                "completed or evaluated.")
     if grant.extract_status == ExtractStatus.failed:
         return f"The extract could not be built: {grant.extract_error or 'unknown error'}."
     if grant.extract_status != ExtractStatus.ready:

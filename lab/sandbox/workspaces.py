@@ -40,13 +40,17 @@ ABANDONED_AFTER = timedelta(days=1)
 
 
 class UploadTicket(BaseModel):
-    upload_id: uuid.UUID
-    kpi: str
-    method: str = "PUT"
+    upload_id: uuid.UUID = Field(
+        description="Pass it to POST /pilots/{id}/measurements/uploads/{upload_id}/validate "
+                    "once the file is PUT")
+    kpi: str = Field(description="The KPI the file is for")
+    method: str = Field("PUT", description="HTTP method for `url`: always PUT")
     url: str = Field(description="PUT the file's bytes here, then call the validate route")
-    bucket: str
-    key: str
-    expires_at: datetime
+    bucket: str = Field(description="The workspaces bucket the file lands in")
+    key: str = Field(description="Object key: `<pilot>/incoming/<upload_id>/<kpi>.<csv|parquet>`; "
+                                 "deleted by the sweep if not validated within a day")
+    expires_at: datetime = Field(description="When `url` stops accepting the file, one hour "
+                                             "after issue (ISO 8601, UTC)")
 
 
 def measurement_kpis(protocol: Protocol) -> dict[str, str]:

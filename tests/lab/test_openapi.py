@@ -23,7 +23,7 @@ DESCRIBED = [
     "TransitionReason",
     "Protocol", "Period", "Kpi", "Guardrail", "DatasetSource", "MeasurementSource",
     "DatasetRequest", "Questionnaire", "LikertItem", "FreeTextQuestion",
-    "PublicPilot",
+    "PublicPilot", "HowToTakePart", "PublicConsent", "Amendment",
     "AuthorityPublic", "AuthorityCreate", "OrganizationPublic", "OrganizationCreate",
     "UserPublic", "UserCreate", "UserUpdate", "ApiKeyPublic", "ApiKeyCreate", "ApiKeyCreated",
     "Token",
@@ -37,9 +37,9 @@ DESCRIBED = [
     "Submission", "MediatedSubmission", "Point", "FeedbackReceipt", "FeedbackIndividual",
     "KeepBody", "MediatedKeepBody", "KeepAnswerPublic", "OutcomeCreate", "OutcomePublic",
     # sandbox: grants, access to extracts, the access log, measurements (the multipart form
-    # is named by FastAPI after the route; UploadTicket lives in workspaces.py, not yet here)
+    # is named by FastAPI after the route)
     "GrantPublic", "Revocation", "LinkRequest", "Link", "Links", "CredentialRequest",
-    "Credentials", "AccessEventPublic", "MeasurementPublic", "UploadRequest",
+    "Credentials", "AccessEventPublic", "MeasurementPublic", "UploadRequest", "UploadTicket",
     "Body_upload_measurement_api_v1_pilots__pilot_id__measurements_post",
 ]
 # Generic pages (lab.common.Page) are named after their item type, e.g. `Page_ZonePublic_`.
