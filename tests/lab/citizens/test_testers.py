@@ -3,6 +3,7 @@ consent texts and enrollment, and what the public list tells about taking part."
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 
 from fastapi.testclient import TestClient
@@ -84,6 +85,11 @@ def test_a_mediator_registers_a_pseudonymous_tester_with_a_code(
     row = session.get(citizen_models.Tester, uuid.UUID(body["id"]))
     assert row is not None and row.user_id is None and row.code_digest
     assert code not in str(vars(row)) and code.replace("-", "") not in row.code_digest
+    # a slow, memory-hard digest (RFC 7914 scrypt, N=2^14, r=8): trying all 2^50 codes
+    # against a stolen database is out of reach, as it would not be with one SHA-256
+    assert row.code_digest == hashlib.scrypt(code.replace("-", "").encode(),
+                                             salt=b"terrain-tester-code", n=2**14, r=8, p=1,
+                                             dklen=32).hex()
     for typed in (code, code.lower(), code.replace("-", " ")):
         found = client.post("/api/v1/citizens/testers/lookup", headers=mediator,
                             json={"code": typed})
@@ -164,3 +170,22 @@ def test_a_tester_updates_optional_bands_and_name(client: TestClient, session: S
     assert cleared["name"] is None and cleared["age_band"] is None
     assert client.get("/api/v1/citizens/me",
                       headers=login(client, make_user(session, Role.city))).status_code == 403
+
+
+def test_a_code_stored_before_scrypt_is_still_found(
+    client: TestClient, session: Session, settings: LabSettings
+) -> None:
+    s = make_setting(session)
+    code = "7K2QM-XW9PD"
+    legacy = hashlib.sha256(b"terrain-tester-code:7K2QMXW9PD").hexdigest()
+    tester = citizen_models.Tester(kind=citizen_models.TesterKind.pseudonymous,
+                                   pseudonym="T-LEGACY", code_digest=legacy,
+                                   registered_by=s.mediator.id,
+                                   authority_id=s.mediator.authority_id)
+    session.add(tester)
+    session.commit()
+    found = client.post("/api/v1/citizens/testers/lookup", headers=bearer(settings, s.mediator),
+                        json={"code": code.lower()})
+    assert found.status_code == 200 and found.json()["id"] == str(tester.id)
+    assert client.post("/api/v1/citizens/testers/lookup", headers=bearer(settings, s.mediator),
+                       json={"code": "7K2QM-XW9PE"}).status_code == 404
