@@ -9,7 +9,9 @@ from fastapi import Query
 from pydantic import BaseModel
 from pydantic import Field as PydanticField
 from sqlalchemy import DateTime
+from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, Session, SQLModel, func, select
 from sqlmodel.sql.expression import SelectOfScalar
 
@@ -29,14 +31,33 @@ def as_utc(value: datetime) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+class UtcDateTime(TypeDecorator[datetime]):
+    """`DateTime(timezone=True)` that stores UTC and reads back aware UTC datetimes.
+
+    SQLite keeps no offset: it would store a +02:00 value's wall-clock time as is, and hand
+    back naive datetimes that the API would serialize without one. Values are converted to
+    UTC on the way in and marked UTC on the way out, on every database.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        return None if value is None else as_utc(value)  # naive values are taken as UTC
+
+    def process_result_value(self, value: datetime | None,
+                             dialect: Dialect) -> datetime | None:
+        return None if value is None else as_utc(value)
+
+
 def timestamp_field(*, nullable: bool = False, index: bool = False) -> datetime:
     """A timezone-aware timestamp column that defaults to now (when not nullable)."""
     if nullable:
         return Field(  # type: ignore[no-any-return]
-            default=None, sa_type=DateTime(timezone=True), nullable=True, index=index
+            default=None, sa_type=UtcDateTime, nullable=True, index=index
         )
     return Field(  # type: ignore[no-any-return]
-        default_factory=utcnow, sa_type=DateTime(timezone=True), nullable=False, index=index
+        default_factory=utcnow, sa_type=UtcDateTime, nullable=False, index=index
     )
 
 
@@ -89,6 +110,5 @@ def paginate(session: Session, query: SelectOfScalar[T], page: PageParams,
     return Page(items=list(rows), total=total, limit=page.limit, offset=page.offset)
 
 
-__all__ = ["MAX_PAGE_SIZE", "Page", "PageParams", "as_utc", "get_or_create", "page_params",
-           "paginate",
-           "timestamp_field", "utcnow"]
+__all__ = ["MAX_PAGE_SIZE", "Page", "PageParams", "UtcDateTime", "as_utc", "get_or_create",
+           "page_params", "paginate", "timestamp_field", "utcnow"]

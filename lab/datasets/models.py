@@ -7,10 +7,10 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, DateTime, String, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from lab.common import timestamp_field
+from lab.common import UtcDateTime, timestamp_field
 
 COLUMN_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]{0,62}$"
 # SQLModel's own `regex=` is not enforced under pydantic 2: the pattern goes through here.
@@ -137,8 +137,8 @@ class DatasetVersion(SQLModel, table=True):
     source_sha256: str | None = Field(default=None, max_length=64)
     columns: list[dict[str, Any]] | None = Field(default=None,
                                                  sa_column=Column(JSON, nullable=True))
-    time_min: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
-    time_max: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+    time_min: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    time_max: datetime | None = Field(default=None, sa_type=UtcDateTime)
     zones: list[str] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     error: str | None = Field(default=None, max_length=2000)
     job_id: uuid.UUID | None = Field(default=None, foreign_key="job.id", ondelete="SET NULL")

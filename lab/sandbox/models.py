@@ -8,15 +8,15 @@ from enum import StrEnum
 from typing import Any
 
 from pydantic import field_validator
-from sqlalchemy import JSON, BigInteger, Column, DateTime, String, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from lab.common import as_utc, timestamp_field
+from lab.common import UtcDateTime, as_utc, timestamp_field
 
 
 def _instant(*, index: bool = False) -> datetime:
     """A required timezone-aware instant with no default."""
-    return Field(sa_type=DateTime(timezone=True), nullable=False,  # type: ignore[no-any-return]
+    return Field(sa_type=UtcDateTime, nullable=False,  # type: ignore[no-any-return]
                  index=index)
 
 

@@ -82,6 +82,7 @@ def test_a_mediator_registers_a_pseudonymous_tester_with_a_code(
     body = created.json()
     code = body["code"]
     assert len(code) == 11 and code[5] == "-" and body["kind"] == "pseudonymous"
+    assert body["created_at"].endswith(("Z", "+00:00"))  # an instant, on SQLite too
     row = session.get(citizen_models.Tester, uuid.UUID(body["id"]))
     assert row is not None and row.user_id is None and row.code_digest
     assert code not in str(vars(row)) and code.replace("-", "") not in row.code_digest
