@@ -162,7 +162,8 @@ def build_panel(
             warnings = ("pilot_start_mid_bucket",)
     step = _fixed_step(time_grain, dtype) if cluster is None else None
     if step is not None:
-        cells = _bucket_means_by_runs(q, step, dtype)
+        cells = _bucket_means_by_runs(q, step, dtype, sorted(keep) if control_units is not None
+                                      else None)
     else:
         if time_grain is not None:
             q = q.with_columns(pl.col("t").dt.truncate(GRAIN_EVERY[time_grain]))
@@ -221,7 +222,7 @@ _GRAIN_OFFSET_US: dict[str, int] = {"hour": 0, "day": 0, "week": -3 * 86_400_000
 _PER_US: dict[str, tuple[int, int]] = {"ns": (1000, 1), "us": (1, 1), "ms": (1, 1000)}
 # Below this mean run length a batch is reduced by one `group_by` instead of run by run.
 _MIN_MEAN_RUN = 32
-_BATCH_ROWS = 250_000
+_BATCH_ROWS = 500_000
 
 
 def _fixed_step(time_grain: TimeGrain | None, dtype: pl.DataType) -> tuple[int, int] | None:
@@ -277,34 +278,65 @@ def _unit_runs(batch: pl.DataFrame) -> pl.DataFrame:
     return batch.select(pl.col("unit").rle().struct.unnest())
 
 
-def _bucket_means_by_runs(q: pl.LazyFrame, step: tuple[int, int],
-                          dtype: pl.DataType) -> pl.DataFrame:
-    """Unit × bucket means (columns unit, t, y, n) of `q` (unit, t, y; no nulls), streamed."""
+def _hash_names(units: Sequence[str] | None) -> dict[int, str] | None:
+    """Each unit by its Polars hash, when the units are known and no two hashes collide."""
+    if units is None:
+        return None
+    hashes = pl.Series(units, dtype=pl.String).hash().to_list()
+    return dict(zip(hashes, units, strict=True)) if len(set(hashes)) == len(units) else None
+
+
+def _hash_runs(batch: pl.DataFrame, names: dict[int, str]) -> tuple[list[int], list[str]]:
+    """Runs of equal unit hashes in a batch: lengths and unit names, in order."""
+    h = batch["unit"].to_numpy()
+    starts = np.flatnonzero(h[1:] != h[:-1]) + 1
+    lengths = np.diff(starts, prepend=0, append=h.size)
+    return lengths.tolist(), [names[v] for v in h[np.r_[0, starts]].tolist()]
+
+
+def _bucket_means_by_runs(q: pl.LazyFrame, step: tuple[int, int], dtype: pl.DataType,
+                          units: Sequence[str] | None = None) -> pl.DataFrame:
+    """Unit × bucket means (columns unit, t, y, n) of `q` (unit, t, y; no nulls), streamed.
+
+    When every unit of `q` is among `units` and their hashes differ, the stream carries each
+    row's unit hash (computed by Polars' parallel workers) instead of its name, and runs are
+    found by comparing integers: exact, since distinct units have distinct hashes.
+    """
     length, offset = step
     codes: dict[Any, int] = {}
     parts: list[tuple[IntArray, IntArray, npt.NDArray[np.float64], IntArray]] = []
-    unit_dtype = q.collect_schema()["unit"]
-    # Each Series method is a small query of its own (~0.3 ms): a batch costs one `select`
-    # for its runs, and batches are large enough for that to be negligible.
-    stream = q.select("unit", pl.col("t").to_physical(), "y")
+    names = _hash_names(units)
+    if names is not None:
+        unit_dtype: pl.DataType = pl.String()
+        unit: pl.Expr = pl.col("unit").cast(pl.String).hash()
+    else:
+        unit_dtype, unit = q.collect_schema()["unit"], pl.col("unit")
+    # Each Series method is a small query of its own (~0.3 ms): a batch costs at most one
+    # `select` for its runs, and batches are large enough for that to be negligible.
+    stream = q.select(unit.alias("unit"), pl.col("t").to_physical(), "y")
     for batch in stream.collect_batches(chunk_size=_BATCH_ROWS):
         if batch.height == 0:
             continue
-        runs = _unit_runs(batch)
-        if runs.height * _MIN_MEAN_RUN > batch.height:
+        if names is not None:
+            sizes, values = _hash_runs(batch, names)
+        else:
+            runs = _unit_runs(batch)
+            sizes, values = runs["len"].to_list(), runs["value"].to_list()
+        if len(sizes) * _MIN_MEAN_RUN > batch.height:
             # short runs (rows not in the stored order): one vectorized group_by per batch
             sums = batch.group_by(
                 "unit", ((pl.col("t") - offset) // length).alias("bucket")
             ).agg(pl.col("y").sum(), pl.len())
-            parts.append((np.array([codes.setdefault(v, len(codes))
-                                    for v in sums["unit"].to_list()], dtype=np.int64),
+            found = sums["unit"].to_list()
+            parts.append((np.array([codes.setdefault(names[v] if names else v, len(codes))
+                                    for v in found], dtype=np.int64),
                           sums["bucket"].to_numpy(), sums["y"].to_numpy(),
                           sums["len"].to_numpy().astype(np.int64)))
             continue
         t = batch["t"].to_numpy()
         y = batch["y"].to_numpy()
         begin = 0
-        for size, value in zip(runs["len"].to_list(), runs["value"].to_list(), strict=True):
+        for size, value in zip(sizes, values, strict=True):
             code = codes.setdefault(value, len(codes))
             end = begin + size
             buckets, total, count = _run_buckets(t[begin:end], y[begin:end], length, offset)
@@ -323,9 +355,9 @@ def _bucket_means_by_runs(q: pl.LazyFrame, step: tuple[int, int],
     })
     cells = partial.group_by("code", "bucket", maintain_order=True).agg(
         pl.col("sum").sum(), pl.col("n").sum())
-    names = pl.Series("unit", list(codes), dtype=unit_dtype)
+    unit_names = pl.Series("unit", list(codes), dtype=unit_dtype)
     return cells.select(
-        names.gather(cells["code"]).alias("unit"),
+        unit_names.gather(cells["code"]).alias("unit"),
         (pl.col("bucket") * length + offset).cast(pl.Int64).cast(dtype).alias("t"),
         (pl.col("sum") / pl.col("n")).alias("y"),
         pl.col("n").cast(pl.UInt32),
