@@ -35,11 +35,10 @@ once untimed to warm the page cache (and the bytecode cache), then timed `--repe
 in rotating order; the best wall time counts, and its CPU time (user + sys, from `os.wait4`)
 is shown too because the machine is shared. Peak memory is the child's own VmHWM
 (`ru_maxrss` of a forked child also counts the parent's pages). The run checks that the
-three agree on every estimate,
-that the numpy estimator equals statsmodels on the same cells and that the planted −8% lies
-in the interval, then prints the figures against the targets: terrain ≥ 8× faster than
-pandas, no slower than DuckDB, peak memory < 700 MB. It exits 1 when a check fails (and,
-with `--strict`, when a target is missed).
+three agree on every estimate, that the numpy estimator equals statsmodels on the same
+cells and that the planted −8% lies in the interval, then prints the figures against the
+targets: terrain ≥ 8× faster than pandas, no slower than DuckDB, peak memory < 700 MB. It
+exits 1 when a check fails (and, with `--strict`, when a target is missed).
 """
 
 from __future__ import annotations
