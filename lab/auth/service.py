@@ -18,7 +18,7 @@ from lab.auth.models import (
     UserCreate,
     UserUpdate,
 )
-from lab.common import Page, PageParams, as_utc, get_or_create, paginate, utcnow
+from lab.common import Page, PageParams, get_or_create, paginate, utcnow
 from lab.directory.models import Authority, Organization
 from lab.exceptions import (
     Conflict,
@@ -68,7 +68,7 @@ def authenticate(
 def _refuse_if_locked(session: Session, key: str) -> None:
     row = session.get(LoginThrottle, key)
     if row is not None and row.locked_until is not None:
-        remaining = (as_utc(row.locked_until) - utcnow()).total_seconds()
+        remaining = (row.locked_until - utcnow()).total_seconds()
         if remaining > 0:
             raise TooManyRequests(
                 "Too many failed logins; try again later.", retry_after=math.ceil(remaining)
@@ -78,11 +78,11 @@ def _refuse_if_locked(session: Session, key: str) -> None:
 def _count_failure(session: Session, key: str, *, limit: int, window: timedelta) -> None:
     now = utcnow()
     row = get_or_create(session, LoginThrottle, key, key=key, failures=0, window_started_at=now)
-    if now - as_utc(row.window_started_at) > window:
+    if now - row.window_started_at > window:
         row.failures, row.window_started_at, row.locked_until = 0, now, None
     row.failures += 1
     if row.failures >= limit:
-        row.locked_until = as_utc(row.window_started_at) + window
+        row.locked_until = row.window_started_at + window
     session.add(row)
 
 

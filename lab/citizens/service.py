@@ -29,7 +29,7 @@ from lab.citizens.models import (
     Tester,
     TesterKind,
 )
-from lab.common import as_utc, get_or_create, utcnow
+from lab.common import get_or_create, utcnow
 from lab.exceptions import Conflict, InvalidInput, NotFound, PermissionDenied, TooManyRequests
 from lab.pilots.models import PilotStatus
 from lab.settings import LabSettings
@@ -41,10 +41,10 @@ def _throttle_signup(session: Session, settings: LabSettings, client: str) -> No
     key, now = f"signup:{client}", utcnow()
     window = timedelta(minutes=settings.signup_window_minutes)
     row = get_or_create(session, SignupWindow, key, key=key, count=0, window_started_at=now)
-    if now - as_utc(row.window_started_at) > window:
+    if now - row.window_started_at > window:
         row.count, row.window_started_at = 0, now
     if row.count >= settings.signup_rate_limit:
-        retry = as_utc(row.window_started_at) + window - now
+        retry = row.window_started_at + window - now
         raise TooManyRequests("Too many sign-ups from this address; try again later.",
                               retry_after=max(1, math.ceil(retry.total_seconds())))
     row.count += 1

@@ -37,7 +37,7 @@ from experiments.feedback import (
 from lab.auth.models import Role, User
 from lab.citizens.access import is_concerned, load_pilot
 from lab.citizens.models import Enrollment, Tester
-from lab.common import Page, PageParams, as_utc
+from lab.common import Page, PageParams
 from lab.exceptions import NotFound, ServiceUnavailable
 from lab.feedback import photos, questionnaire, scrub
 from lab.feedback.models import Feedback, FeedbackIndividual, KeepAnswer, KeepChoice, Point
@@ -184,7 +184,7 @@ def receipt_fields(f: Feedback) -> dict[str, Any]:
             "channel": f.channel, "likert": f.likert, "nps": f.nps, "sus": f.sus,
             "free_text": f.free_text, "zone": f.zone_code,
             "point": Point(lon=f.lon, lat=f.lat) if f.lon is not None and f.lat is not None
-            else None, "has_photo": f.photo_key is not None, "submitted_at": as_utc(f.submitted_at)}
+            else None, "has_photo": f.photo_key is not None, "submitted_at": f.submitted_at}
 
 
 def individual(f: Feedback, pseudonym: str | None) -> FeedbackIndividual:

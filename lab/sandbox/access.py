@@ -22,7 +22,7 @@ from pydantic import BaseModel, Field
 from sqlmodel import Session
 
 from lab.auth.models import Role, User
-from lab.common import as_utc, utcnow
+from lab.common import utcnow
 from lab.exceptions import InvalidInput, NotFound, PermissionDenied, ServiceUnavailable
 from lab.objectstore import public_client
 from lab.sandbox import events, platform, snippets
@@ -100,7 +100,7 @@ def _usable_for(session: Session, actor: User, grant_id: uuid.UUID) -> Grant:
 
 
 def _remaining(grant: Grant) -> timedelta:
-    left = as_utc(grant.expires_at) - utcnow()
+    left = grant.expires_at - utcnow()
     # Whole seconds, rounded down: nothing may outlive the grant by a fraction.
     return timedelta(seconds=max(0, math.floor(left.total_seconds())))
 
@@ -113,7 +113,7 @@ def issue_links(*, session: Session, actor: User, grant_id: uuid.UUID, storage: 
         raise InvalidInput("A link lives between 1 second and 1 hour.", field="lifetime_seconds")
     lifetime = min(lifetime or LINK_MAX, LINK_MAX, _remaining(grant))
     if lifetime < timedelta(seconds=1):
-        raise GrantEnded(f"The grant expired at {as_utc(grant.expires_at).isoformat()}.")
+        raise GrantEnded(f"The grant expired at {grant.expires_at.isoformat()}.")
     bucket, signer = platform.sandbox_bucket(), public_client(storage)
     links = []
     for name, key in _keys(grant).items():
@@ -142,7 +142,7 @@ def issue_credentials(*, session: Session, actor: User, grant_id: uuid.UUID, sto
     if remaining < MIN_DURATION:
         raise GrantNotUsable(
             f"Only {int(remaining.total_seconds() // 60)} minutes remain before the grant "
-            f"expires at {as_utc(grant.expires_at).isoformat()}, and temporary credentials "
+            f"expires at {grant.expires_at.isoformat()}, and temporary credentials "
             "live at least 15 minutes: none can be issued. Use presigned links instead.")
     duration = min(duration or CREDENTIALS_DEFAULT, remaining)
     root = platform.platform_of(storage)

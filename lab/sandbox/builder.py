@@ -14,7 +14,7 @@ from typing import Any
 import polars as pl
 from sqlmodel import Session, select
 
-from lab.common import as_utc, utcnow
+from lab.common import utcnow
 from lab.datasets.models import Dataset, DatasetVersion
 from lab.jobs import runtime
 from lab.jobs.service import JobContext, job_kind
@@ -74,15 +74,15 @@ def _start(ctx: JobContext, grant_id: uuid.UUID) -> dict[str, Any] | None:
         session.commit()
         return {
             "scope": ExtractScope(columns=tuple(grant.columns), zones=tuple(grant.zones),
-                                  start=as_utc(grant.window_start),
-                                  end=as_utc(grant.window_end),
+                                  start=grant.window_start,
+                                  end=grant.window_end,
                                   time_column=dataset.time_column,
                                   zone_column=dataset.zone_column),
             "key": version.object_key, "sha256": version.sha256,
             "manifest": {
                 "grant_id": str(grant.id), "pilot_id": str(grant.pilot_id),
                 "protocol_version": grant.protocol_version,
-                "expires_at": as_utc(grant.expires_at).isoformat(),
+                "expires_at": grant.expires_at.isoformat(),
                 "dataset": {"id": str(dataset.id), "name": dataset.name},
                 "source": {"dataset_version_id": str(version.id), "number": version.number,
                            "sha256": version.sha256, "rows": version.row_count},

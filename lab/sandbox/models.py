@@ -7,26 +7,16 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from pydantic import field_validator
 from sqlalchemy import JSON, BigInteger, Column, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from lab.common import UtcDateTime, as_utc, timestamp_field
+from lab.common import UtcDateTime, timestamp_field
 
 
 def _instant(*, index: bool = False) -> datetime:
     """A required timezone-aware instant with no default."""
     return Field(sa_type=UtcDateTime, nullable=False,  # type: ignore[no-any-return]
                  index=index)
-
-
-class _Public(SQLModel):
-    """A response model whose instants are always UTC (SQLite hands them back naive)."""
-
-    @field_validator("*", mode="after")
-    @classmethod
-    def _utc(cls, value: Any) -> Any:
-        return as_utc(value) if isinstance(value, datetime) else value
 
 
 class GrantStatus(StrEnum):
@@ -89,7 +79,7 @@ class Grant(SQLModel, table=True):
     revoke_reason: str | None = Field(default=None, max_length=2000)
 
 
-class GrantPublic(_Public):
+class GrantPublic(SQLModel):
     id: uuid.UUID = Field(
         description="Unique identifier of the grant (also its folder in the sandbox bucket)")
     pilot_id: uuid.UUID = Field(description="The pilot the grant serves")
@@ -157,7 +147,7 @@ class AccessEvent(SQLModel, table=True):
     detail: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
 
 
-class AccessEventPublic(_Public):
+class AccessEventPublic(SQLModel):
     id: int = Field(description="Sequence number of the event, increasing")
     at: datetime = Field(description="When the access was issued or the download began "
                                      "(ISO 8601, UTC)")
@@ -207,7 +197,7 @@ class Measurement(SQLModel, table=True):
     created_at: datetime = timestamp_field()
 
 
-class MeasurementPublic(_Public):
+class MeasurementPublic(SQLModel):
     id: uuid.UUID = Field(description="Unique identifier of the measurement")
     pilot_id: uuid.UUID = Field(description="The pilot it was uploaded for")
     kpi: str = Field(description="The KPI or guardrail measured (one whose source is an upload)")

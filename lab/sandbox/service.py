@@ -17,7 +17,7 @@ from sqlmodel import Session, col, func, select
 
 from lab.audit import service as audit
 from lab.auth.models import Role, User
-from lab.common import Page, PageParams, as_utc, utcnow
+from lab.common import Page, PageParams, utcnow
 from lab.exceptions import Conflict, InvalidInput, NotFound, PermissionDenied
 from lab.pilots.models import Pilot, PilotStatus
 from lab.sandbox import transitions, workspaces
@@ -71,10 +71,10 @@ def list_grants(*, session: Session, actor: User, page: PageParams,
 def refusal(grant: Grant, pilot: Pilot, *, now: datetime | None = None) -> str | None:
     """Why nothing may be issued for the grant now, or None when it is usable."""
     now = now or utcnow()
-    expiry = as_utc(grant.expires_at).isoformat()
+    expiry = grant.expires_at.isoformat()
     if grant.status == GrantStatus.revoked:
         return f"The grant was revoked: {grant.revoke_reason or 'no reason given'}."
-    if grant.status == GrantStatus.expired or as_utc(grant.expires_at) <= now:
+    if grant.status == GrantStatus.expired or grant.expires_at <= now:
         return f"The grant expired at {expiry}."
     if pilot.status not in PILOT_ACCESSIBLE:
         return (f"The pilot is {pilot.status}; data access needs it approved, running, "
@@ -94,7 +94,7 @@ def require_usable(session: Session, grant: Grant) -> Pilot:
     reason = refusal(grant, pilot)
     if reason is None:
         return pilot
-    if grant.status != GrantStatus.active or as_utc(grant.expires_at) <= utcnow():
+    if grant.status != GrantStatus.active or grant.expires_at <= utcnow():
         raise GrantEnded(reason)
     raise GrantNotUsable(reason)
 
@@ -167,7 +167,7 @@ def sweep(*, session: Session, storage: Any = None, now: datetime | None = None)
                                            col(Grant.expires_at) <= now)).all()
     for grant in due:
         transitions.end_grant(session, None, grant, GrantStatus.expired,
-             f"expired at {as_utc(grant.expires_at).isoformat()}")
+             f"expired at {grant.expires_at.isoformat()}")
     session.commit()
     ended = session.exec(select(Grant.id).where(Grant.status != GrantStatus.active,
                                                 col(Grant.extract_deleted_at).is_(None))

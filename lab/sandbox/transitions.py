@@ -18,7 +18,7 @@ from sqlmodel import Session, col, select
 
 from lab.audit import service as audit
 from lab.auth.models import User
-from lab.common import as_utc, utcnow
+from lab.common import utcnow
 from lab.datasets import service as datasets
 from lab.datasets.models import Dataset
 from lab.jobs import runtime
@@ -159,7 +159,7 @@ def shorten_on_completion(*, session: Session, actor: User | None, pilot: Pilot,
     until = utcnow() + grace
     for grant in session.exec(select(Grant).where(Grant.pilot_id == pilot.id,
                                                   Grant.status == GrantStatus.active)).all():
-        if as_utc(grant.expires_at) > until:
+        if grant.expires_at > until:
             before = {"expires_at": grant.expires_at}
             grant.expires_at = until
             session.add(grant)
