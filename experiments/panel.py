@@ -265,19 +265,6 @@ def _run_buckets(t: npt.NDArray[np.int64], y: npt.NDArray[np.float64], step: int
             np.bincount(inverse, minlength=buckets.size).astype(np.int64))
 
 
-def _unit_runs(batch: pl.DataFrame) -> pl.DataFrame:
-    """Runs of equal units in a batch (columns len, value), in order.
-
-    In the stored layout most batches hold one unit: comparing every row with the first
-    costs a third of a run-length encoding, which only batches with several units need.
-    """
-    first = batch["unit"][0]
-    if first == batch["unit"][-1] and batch.select((pl.col("unit") == first).all()).item():
-        return pl.DataFrame({"len": [batch.height], "value": pl.Series([first],
-                                                                      dtype=batch["unit"].dtype)})
-    return batch.select(pl.col("unit").rle().struct.unnest())
-
-
 def _hash_names(units: Sequence[str] | None) -> dict[int, str] | None:
     """Each unit by its Polars hash, when the units are known and no two hashes collide."""
     if units is None:
@@ -320,7 +307,7 @@ def _bucket_means_by_runs(q: pl.LazyFrame, step: tuple[int, int], dtype: pl.Data
         if names is not None:
             sizes, values = _hash_runs(batch, names)
         else:
-            runs = _unit_runs(batch)
+            runs = batch.select(pl.col("unit").rle().struct.unnest())
             sizes, values = runs["len"].to_list(), runs["value"].to_list()
         if len(sizes) * _MIN_MEAN_RUN > batch.height:
             # short runs (rows not in the stored order): one vectorized group_by per batch
