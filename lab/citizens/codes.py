@@ -5,7 +5,7 @@ it is dictated on the phone or copied from paper), about 50 bits, shown as `XXXX
 It is a bearer secret: whoever holds it can have a mediator act for the tester, so it is
 sent in request bodies, never in URLs. Only a scrypt digest is stored: 50 bits are few
 enough that a fast hash could be reversed by trying every code against a stolen database
-(2^50 SHA-256 take hours on one GPU); at about 16 MiB and tens of milliseconds per try,
+(2^50 SHA-256 take about a day on one GPU); at about 16 MiB and tens of milliseconds per try,
 scrypt makes that millions of CPU-years. Codes issued before it were stored as SHA-256
 (`legacy_digest`) and are still looked up.
 """

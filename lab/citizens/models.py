@@ -115,7 +115,8 @@ class Tester(Bands, table=True):
     name: str | None = Field(default=None, max_length=100)
     age_band: AgeBand | None = Field(default=None, sa_type=String(16))
     digital_comfort: DigitalComfort | None = Field(default=None, sa_type=String(16))
-    # HMAC of the pseudonymous tester's code: looked up, never stored in clear.
+    # scrypt digest of the pseudonymous tester's code (lab.citizens.codes): looked up, never
+    # stored in clear.
     code_digest: str | None = Field(default=None, max_length=64, unique=True)
     registered_by: uuid.UUID | None = Field(default=None, foreign_key="user.id",
                                             ondelete="SET NULL")
