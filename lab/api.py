@@ -17,15 +17,25 @@ from lab.health import routes as health
 from lab.jobs import routes as jobs
 from lab.pilots import routes as pilots
 from lab.prototypes import routes as prototypes
+from lab.publication import routes as publication
 from lab.sandbox import routes as sandbox
 from lab.zones import routes as zones
 
 API_PREFIX = "/api/v1"
 
+OPEN_PATHS = (
+    "/public/results",  # results of evaluated pilots, disclosure-controlled
+    "/public/results.csv",  # the same, as CSV
+    "/public/results/{pilot_id}",  # one pilot's results
+)
+
 # Routes reachable without credentials, each with its reason in its module.
 PUBLIC_PATHS = frozenset(
     {f"{API_PREFIX}/health", f"{API_PREFIX}/auth/token", f"{API_PREFIX}/public/pilots",
      f"{API_PREFIX}/public/testers"}
+    # The open territory: published results, open data, the directory, places and problem
+    # reports are for anyone, without an account (reasons in each module).
+    | {f"{API_PREFIX}{path}" for path in OPEN_PATHS}
 )
 
 
@@ -36,6 +46,7 @@ def build_router() -> APIRouter:
     api.include_router(auth.public_router)
     api.include_router(pilots.public_router)
     api.include_router(citizens.public_router)
+    api.include_router(publication.public_router)
     # Authenticates in the route itself (why: in lab/feedback/routes.py).
     api.include_router(feedback.submit_router)
     authenticated = [Depends(get_current_user)]
@@ -43,7 +54,8 @@ def build_router() -> APIRouter:
                    audit.router, jobs.router, jobs.admin_router, zones.router, assets.router,
                    prototypes.router, pilots.router, evaluations.router, datasets.router,
                    citizens.router, citizens.consent_router, feedback.router,
-                   sandbox.router, sandbox.events_router, sandbox.workspace_router):
+                   sandbox.router, sandbox.events_router, sandbox.workspace_router,
+                   publication.router):
         api.include_router(router, dependencies=authenticated)
     return api
 

@@ -11,6 +11,7 @@ from lab.feedback.models import Feedback, KeepAnswer, PilotOutcome
 from lab.jobs.models import Job
 from lab.pilots.models import Approval, Pilot, ProtocolVersion
 from lab.prototypes.models import Prototype
+from lab.publication.models import PublicationHold
 from lab.sandbox.models import AccessEvent, Grant, Measurement
 from lab.zones.models import Zone
 
@@ -18,5 +19,5 @@ __all__ = [
     "AccessEvent", "ApiKey", "Approval", "Asset", "AuditLog", "Authority", "ConsentText",
     "Dataset", "DatasetVersion", "Enrollment", "Evaluation", "Feedback", "Grant", "Job",
     "KeepAnswer", "LoginThrottle", "Measurement", "Organization", "Pilot", "PilotOutcome",
-    "Prototype", "ProtocolVersion", "SignupWindow", "Tester", "User", "Zone",
+    "ProtocolVersion", "Prototype", "PublicationHold", "SignupWindow", "Tester", "User", "Zone",
 ]
