@@ -15,6 +15,7 @@ from lab.evaluations import routes as evaluations
 from lab.feedback import routes as feedback
 from lab.health import routes as health
 from lab.jobs import routes as jobs
+from lab.opendata import routes as opendata
 from lab.pilots import routes as pilots
 from lab.prototypes import routes as prototypes
 from lab.publication import routes as publication
@@ -27,6 +28,9 @@ OPEN_PATHS = (
     "/public/results",  # results of evaluated pilots, disclosure-controlled
     "/public/results.csv",  # the same, as CSV
     "/public/results/{pilot_id}",  # one pilot's results
+    "/public/catalog",  # DCAT catalog of the open datasets only
+    "/public/datasets/{dataset_id}/data.parquet",  # open data download (404 unless open)
+    "/public/datasets/{dataset_id}/data.csv",  # the same, as CSV
 )
 
 # Routes reachable without credentials, each with its reason in its module.
@@ -47,6 +51,7 @@ def build_router() -> APIRouter:
     api.include_router(pilots.public_router)
     api.include_router(citizens.public_router)
     api.include_router(publication.public_router)
+    api.include_router(opendata.public_router)
     # Authenticates in the route itself (why: in lab/feedback/routes.py).
     api.include_router(feedback.submit_router)
     authenticated = [Depends(get_current_user)]
