@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends
 
+from lab.annuaire import routes as annuaire
 from lab.assets import routes as assets
 from lab.audit import routes as audit
 from lab.auth import routes as auth
@@ -31,6 +32,7 @@ OPEN_PATHS = (
     "/public/catalog",  # DCAT catalog of the open datasets only
     "/public/datasets/{dataset_id}/data.parquet",  # open data download (404 unless open)
     "/public/datasets/{dataset_id}/data.csv",  # the same, as CSV
+    "/public/directory",  # organizations taking part (contact only if they chose)
 )
 
 # Routes reachable without credentials, each with its reason in its module.
@@ -52,6 +54,7 @@ def build_router() -> APIRouter:
     api.include_router(citizens.public_router)
     api.include_router(publication.public_router)
     api.include_router(opendata.public_router)
+    api.include_router(annuaire.public_router)
     # Authenticates in the route itself (why: in lab/feedback/routes.py).
     api.include_router(feedback.submit_router)
     authenticated = [Depends(get_current_user)]
@@ -60,7 +63,7 @@ def build_router() -> APIRouter:
                    prototypes.router, pilots.router, evaluations.router, datasets.router,
                    citizens.router, citizens.consent_router, feedback.router,
                    sandbox.router, sandbox.events_router, sandbox.workspace_router,
-                   publication.router):
+                   publication.router, annuaire.router):
         api.include_router(router, dependencies=authenticated)
     return api
 
