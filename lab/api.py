@@ -18,6 +18,7 @@ from lab.health import routes as health
 from lab.jobs import routes as jobs
 from lab.opendata import routes as opendata
 from lab.pilots import routes as pilots
+from lab.places import routes as places
 from lab.prototypes import routes as prototypes
 from lab.publication import routes as publication
 from lab.sandbox import routes as sandbox
@@ -33,6 +34,7 @@ OPEN_PATHS = (
     "/public/datasets/{dataset_id}/data.parquet",  # open data download (404 unless open)
     "/public/datasets/{dataset_id}/data.csv",  # the same, as CSV
     "/public/directory",  # organizations taking part (contact only if they chose)
+    "/public/places",  # where to take part in person, for people without an account
 )
 
 # Routes reachable without credentials, each with its reason in its module.
@@ -55,6 +57,7 @@ def build_router() -> APIRouter:
     api.include_router(publication.public_router)
     api.include_router(opendata.public_router)
     api.include_router(annuaire.public_router)
+    api.include_router(places.public_router)
     # Authenticates in the route itself (why: in lab/feedback/routes.py).
     api.include_router(feedback.submit_router)
     authenticated = [Depends(get_current_user)]
@@ -63,7 +66,7 @@ def build_router() -> APIRouter:
                    prototypes.router, pilots.router, evaluations.router, datasets.router,
                    citizens.router, citizens.consent_router, feedback.router,
                    sandbox.router, sandbox.events_router, sandbox.workspace_router,
-                   publication.router, annuaire.router):
+                   publication.router, annuaire.router, places.router):
         api.include_router(router, dependencies=authenticated)
     return api
 

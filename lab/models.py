@@ -10,6 +10,7 @@ from lab.evaluations.models import Evaluation
 from lab.feedback.models import Feedback, KeepAnswer, PilotOutcome
 from lab.jobs.models import Job
 from lab.pilots.models import Approval, Pilot, ProtocolVersion
+from lab.places.models import Place, PlacePilot
 from lab.prototypes.models import Prototype
 from lab.publication.models import PublicationHold
 from lab.sandbox.models import AccessEvent, Grant, Measurement
@@ -19,5 +20,6 @@ __all__ = [
     "AccessEvent", "ApiKey", "Approval", "Asset", "AuditLog", "Authority", "ConsentText",
     "Dataset", "DatasetVersion", "Enrollment", "Evaluation", "Feedback", "Grant", "Job",
     "KeepAnswer", "LoginThrottle", "Measurement", "Organization", "Pilot", "PilotOutcome",
-    "ProtocolVersion", "Prototype", "PublicationHold", "SignupWindow", "Tester", "User", "Zone",
+    "Place", "PlacePilot", "ProtocolVersion", "Prototype", "PublicationHold", "SignupWindow",
+    "Tester", "User", "Zone",
 ]
