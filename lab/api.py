@@ -21,6 +21,7 @@ from lab.pilots import routes as pilots
 from lab.places import routes as places
 from lab.prototypes import routes as prototypes
 from lab.publication import routes as publication
+from lab.reports import routes as reports
 from lab.sandbox import routes as sandbox
 from lab.zones import routes as zones
 
@@ -35,6 +36,8 @@ OPEN_PATHS = (
     "/public/datasets/{dataset_id}/data.csv",  # the same, as CSV
     "/public/directory",  # organizations taking part (contact only if they chose)
     "/public/places",  # where to take part in person, for people without an account
+    "/public/reports",  # anyone reports a problem (rate-limited per address)
+    "/public/reports/{receipt}",  # and follows it with the receipt code
 )
 
 # Routes reachable without credentials, each with its reason in its module.
@@ -58,6 +61,7 @@ def build_router() -> APIRouter:
     api.include_router(opendata.public_router)
     api.include_router(annuaire.public_router)
     api.include_router(places.public_router)
+    api.include_router(reports.public_router)
     # Authenticates in the route itself (why: in lab/feedback/routes.py).
     api.include_router(feedback.submit_router)
     authenticated = [Depends(get_current_user)]
@@ -66,7 +70,7 @@ def build_router() -> APIRouter:
                    prototypes.router, pilots.router, evaluations.router, datasets.router,
                    citizens.router, citizens.consent_router, feedback.router,
                    sandbox.router, sandbox.events_router, sandbox.workspace_router,
-                   publication.router, annuaire.router, places.router):
+                   publication.router, annuaire.router, places.router, reports.router):
         api.include_router(router, dependencies=authenticated)
     return api
 

@@ -13,6 +13,7 @@ from lab.pilots.models import Approval, Pilot, ProtocolVersion
 from lab.places.models import Place, PlacePilot
 from lab.prototypes.models import Prototype
 from lab.publication.models import PublicationHold
+from lab.reports.models import ProblemReport
 from lab.sandbox.models import AccessEvent, Grant, Measurement
 from lab.zones.models import Zone
 
@@ -20,6 +21,6 @@ __all__ = [
     "AccessEvent", "ApiKey", "Approval", "Asset", "AuditLog", "Authority", "ConsentText",
     "Dataset", "DatasetVersion", "Enrollment", "Evaluation", "Feedback", "Grant", "Job",
     "KeepAnswer", "LoginThrottle", "Measurement", "Organization", "Pilot", "PilotOutcome",
-    "Place", "PlacePilot", "ProtocolVersion", "Prototype", "PublicationHold", "SignupWindow",
-    "Tester", "User", "Zone",
+    "Place", "PlacePilot", "ProblemReport", "Prototype", "ProtocolVersion", "PublicationHold",
+    "SignupWindow", "Tester", "User", "Zone",
 ]
