@@ -23,13 +23,13 @@ def _pct(value: float | None, fr: bool) -> str:
 def summaries(label: str, result: dict[str, Any] | None,
               missing: str | None) -> tuple[str, str]:
     """One sentence or two per language: the effect, its 95% interval, what the interval says."""
-    effect = (result or {}).get("effect")
-    low, high = (result or {}).get("ci_low"), (result or {}).get("ci_high")
-    if result is None or result.get("reason") or None in (effect, low, high):
-        why = (result or {}).get("reason") or missing or "no data"
+    found = result or {}
+    effect, low, high = found.get("effect"), found.get("ci_low"), found.get("ci_high")
+    if found.get("reason") or effect is None or low is None or high is None:
+        why = found.get("reason") or missing or "no data"
         return (f"No estimate could be made for {label} ({why}).",
                 f"Aucune estimation n'a pu être faite pour {label} ({why}).")
-    rel = result.get("relative_effect")
+    rel = found.get("relative_effect")
     clear = low > 0 or high < 0
     en = (f"{label}: the pilot changed it by {_num(effect, False)}{_pct(rel, False)} compared "
           f"with what was expected without it; the 95% confidence interval runs from "

@@ -14,6 +14,7 @@ import uuid
 from datetime import timedelta
 from typing import Any
 
+from sqlalchemy import true
 from sqlmodel import Session, col, func, select
 
 from lab.assets.models import Asset
@@ -123,7 +124,7 @@ def follow(*, session: Session, receipt: str) -> ReportFollow:
 
 def _visible(actor: User) -> Any:
     if actor.role == Role.admin:
-        return True
+        return true()
     if actor.role == Role.city and actor.authority_id is not None:
         return col(ProblemReport.authority_id) == actor.authority_id
     if actor.role == Role.startup and actor.organization_id is not None:
