@@ -16,10 +16,12 @@ from sqlmodel import Session, select
 from lab.assets import service as assets
 from lab.assets.models import AssetCreate, AssetKind
 from lab.audit.models import AuditLog
+from lab.auth.models import Role
 from lab.evaluations.report import render_html
 from lab.reports import service as reports
 from lab.reports.models import ProblemReport
 from lab.settings import LabSettings
+from tests.factories import make_user
 from tests.lab.feedback.scenario import b64, bearer, jpeg_with_gps, running_pilot
 from tests.lab.pilots.scenario import Territory, make_territory
 
@@ -73,6 +75,9 @@ def test_a_report_on_an_epci_asset_reaches_the_epci_not_the_commune(
     # The commune's own asset: the commune gets it.
     client.post(URL, json=_body(street, asset_id=str(t.asset_id), kind="too_dim"))
     assert len(_ids(client, commune)) == 1 and len(_ids(client, epci)) == 1
+    assert len(_ids(client, bearer(settings, make_user(session, Role.admin)))) == 2
+    assert client.get("/api/v1/reports", headers=bearer(
+        settings, make_user(session, Role.citizen))).status_code == 403
     # The reporter follows it, without an account.
     follow = client.get(f"{URL}/{receipt.lower()}")
     assert follow.status_code == 200 and follow.json()["status"] == "received"
