@@ -37,6 +37,7 @@ OPEN_PATHS = (
     "/public/directory",  # organizations taking part (contact only if they chose)
     "/public/places",  # where to take part in person, for people without an account
     "/public/reports",  # anyone reports a problem (rate-limited per address)
+    "/public/reports/assets",  # a pilot's assets, to pick the one with a problem
     "/public/reports/{receipt}",  # and follows it with the receipt code
 )
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 from pydantic import Field as PField
@@ -102,6 +102,14 @@ class NotOurs(BaseModel):
                          description="Why it is not yours (kept in the audit log)")
 
 
+class ReportableAsset(BaseModel):
+    id: uuid.UUID = PField(description="The asset")
+    kind: str = PField(description="streetlight, sensor, bus_stop…")
+    name: str = PField(description="Its name")
+    geometry: dict[str, Any] = PField(description="GeoJSON geometry, WGS 84 (for the map)")
+    authority_name: str = PField(description="The authority that owns it (gets the reports)")
+
+
 class ProblemReport(SQLModel, table=True):
     __tablename__ = "problem_report"
 
@@ -125,4 +133,4 @@ class ProblemReport(SQLModel, table=True):
 
 
 __all__ = ["NotOurs", "ProblemReport", "ReportCreate", "ReportFollow", "ReportKind",
-           "ReportPublic", "ReportReceipt", "ReportStatus", "StatusChange"]
+           "ReportPublic", "ReportReceipt", "ReportableAsset", "ReportStatus", "StatusChange"]

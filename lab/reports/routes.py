@@ -14,6 +14,7 @@ from lab.feedback import photos
 from lab.reports import service
 from lab.reports.models import (
     NotOurs,
+    ReportableAsset,
     ReportCreate,
     ReportFollow,
     ReportPublic,
@@ -35,6 +36,15 @@ def file_report(data: ReportCreate, request: Request, session: SessionDep) -> Re
     """Report a problem with a pilot's asset; keep the receipt code to follow it."""
     return service.file_report(session=session, storage=request.app.state.storage, data=data,
                                client=client_address(request))
+
+
+@public_router.get("/assets", response_model=Page[ReportableAsset])
+def reportable_assets(session: SessionDep, page: Pagination,
+                      pilot_id: Annotated[uuid.UUID, Query(
+                          description="The pilot whose assets may be reported on")]
+                      ) -> Page[ReportableAsset]:
+    """A pilot's assets with their owning authority, to pick one on the map."""
+    return service.reportable_assets(session=session, pilot_id=pilot_id, page=page)
 
 
 @public_router.get("/{receipt}", response_model=ReportFollow)

@@ -32,6 +32,7 @@ from lab.pilots.protocol import Protocol
 from lab.reports.models import (
     NotOurs,
     ProblemReport,
+    ReportableAsset,
     ReportCreate,
     ReportFollow,
     ReportPublic,
@@ -39,6 +40,7 @@ from lab.reports.models import (
     ReportStatus,
     StatusChange,
 )
+from storage import delete_prefix
 
 OPEN_TO_REPORTS = frozenset({PilotStatus.running, PilotStatus.suspended, PilotStatus.completed})
 RATE_LIMIT, RATE_WINDOW = 10, timedelta(hours=1)
@@ -87,16 +89,39 @@ def file_report(*, session: Session, storage: Any, data: ReportCreate,
         report.photo_key = f"{pilot.id}/reports/{report.id}/photo.{photo.extension}"
         photos.store(storage, report.photo_key, photo)
     session.add(report)
-    session.flush()
     audit.record(session=session, actor=None, action="report.file", object_type="report",
                  object_id=report.id, after={"pilot_id": pilot.id, "asset_id": asset.id,
                                              "authority_id": report.authority_id,
                                              "kind": report.kind})
-    session.commit()
+    try:
+        session.commit()
+    except Exception:
+        session.rollback()
+        if report.photo_key is not None:  # no row, no photo
+            delete_prefix(storage, photos.bucket(), f"{pilot.id}/reports/{report.id}/")
+        raise
     authority = session.get(Authority, report.authority_id)
     return ReportReceipt(receipt=format_receipt(report.receipt), status=report.status,
                          authority_name=authority.name if authority else "",
                          created_at=report.created_at)
+
+
+def reportable_assets(*, session: Session, pilot_id: uuid.UUID,
+                      page: PageParams) -> Page[ReportableAsset]:
+    """The assets of a pilot in the field, to pick one on the map (by name)."""
+    pilot = session.get(Pilot, pilot_id)
+    if pilot is None or pilot.status not in OPEN_TO_REPORTS:
+        raise NotFound("No such pilot in the field.")
+    ids = [uuid.UUID(str(a)) for a in Protocol.model_validate(pilot.protocol).asset_ids]
+    query = select(Asset, Authority.name).join(
+        Authority, col(Authority.id) == col(Asset.authority_id)).where(col(Asset.id).in_(ids))
+    total = session.exec(select(func.count()).select_from(Asset)
+                         .where(col(Asset.id).in_(ids))).one()
+    rows = session.exec(query.order_by(col(Asset.name), col(Asset.id))
+                        .offset(page.offset).limit(page.limit)).all()
+    return Page(items=[ReportableAsset(id=a.id, kind=str(a.kind), name=a.name,
+                                       geometry=a.geometry, authority_name=name)
+                       for a, name in rows], total=total, limit=page.limit, offset=page.offset)
 
 
 def format_receipt(receipt: str) -> str:
@@ -223,4 +248,4 @@ def incidents(*, session: Session, pilot_id: uuid.UUID) -> dict[str, Any]:
 
 
 __all__ = ["change_status", "file_report", "follow", "format_receipt", "get_report",
-           "incidents", "list_reports", "not_ours", "to_public"]
+           "incidents", "list_reports", "not_ours", "reportable_assets", "to_public"]

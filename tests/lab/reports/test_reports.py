@@ -61,6 +61,11 @@ def _ids(client: TestClient, headers: dict[str, str]) -> list[str]:
 def test_a_report_on_an_epci_asset_reaches_the_epci_not_the_commune(
         client: TestClient, session: Session, settings: LabSettings, street: Street) -> None:
     t = street.t
+    picked = client.get(f"{URL}/assets", params={"pilot_id": str(street.pilot_id)}).json()
+    owners = {a["name"]: a["authority_name"] for a in picked["items"]}
+    assert owners == {"Capteur métropole": "Métropole de Lyon",
+                      "Lampadaire 1": "Commune de Villeurbanne"}
+    assert client.get(f"{URL}/assets", params={"pilot_id": str(uuid.uuid4())}).status_code == 404
     filed = client.post(URL, json=_body(street))
     assert filed.status_code == 201, filed.text
     receipt = filed.json()["receipt"]
