@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from pydantic import BaseModel, EmailStr, HttpUrl
+from pydantic import BaseModel, EmailStr, HttpUrl, field_validator
 from sqlmodel import Field, SQLModel
 
 from lab.directory.models import OrganizationKind
@@ -19,6 +19,13 @@ class EntryUpdate(SQLModel):
                                            description="Contact address; omit to keep it")
     show_contact: bool | None = Field(default=None, description="Whether the contact address "
                                                                 "is shown publicly; omit to keep")
+
+    @field_validator("website")
+    @classmethod
+    def _short(cls, value: HttpUrl | None) -> HttpUrl | None:
+        if value is not None and len(str(value)) > 300:
+            raise ValueError("at most 300 characters")
+        return value
 
 
 class Entry(BaseModel):

@@ -65,6 +65,9 @@ def test_a_startup_edits_its_entry_and_chooses_to_show_its_contact(
     assert client.get(URL).json()["items"][0]["contact_email"] == "hello@lumi.example"
     bad = client.patch(me, headers=startup, json={"contact_email": "not an address"})
     assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "contact_email"
+    for website in ("javascript:alert(1)", "https://lumi.example/" + "a" * 300):
+        bad = client.patch(me, headers=startup, json={"website": website})
+        assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "website"
     city = client.patch(me, headers=bearer(settings, s.t.commune_city),
                         json={"description": "hijack"})
     assert city.status_code == 403
