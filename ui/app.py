@@ -15,7 +15,8 @@ PAGES = HERE / "app_pages"
 
 # (file under app_pages/, url path, title key, icon) per area, in the order of the work.
 PUBLIC = [("public/home.py", "home", "nav_home", ":material/home:"),
-          ("public/pilots.py", "running", "nav_public_pilots", ":material/map:")]
+          ("public/pilots.py", "running", "nav_public_pilots", ":material/map:"),
+          ("public/open_data.py", "open-data", "nav_open_data", ":material/dataset:")]
 SIGN_IN = [("public/sign_in.py", "sign-in", "nav_sign_in", ":material/login:")]
 ROLE_PAGES: dict[str, list[tuple[str, str, str, str]]] = {
     "startup": [
@@ -39,7 +40,8 @@ ROLE_PAGES: dict[str, list[tuple[str, str, str, str]]] = {
         ("admin/directory.py", "directory", "nav_directory", ":material/domain:"),
         ("shared/pilots.py", "pilots", "nav_portfolio", ":material/list:"),
     ],
-    "citizen": [("citizen/home.py", "my-space", "citizen_space", ":material/person:")],
+    "citizen": [("citizen/home.py", "my-space", "citizen_space", ":material/person:"),
+                ("citizen/my_data.py", "my-data", "nav_my_data", ":material/folder_shared:")],
     "mediator": [("mediator/desk.py", "desk", "mediator_desk", ":material/support_agent:")],
 }
 SECTIONS = {"admin": "section_admin"}
@@ -56,7 +58,7 @@ def pages_for(role: str | None, lang: Lang) -> dict[str, list[st.Page]]:
     The home page is the default for everyone (the default page answers at `/` only, so a
     role's first page keeps its own address); signing in then opens the role's first page.
     """
-    public = [page(PUBLIC[0], lang, default=True), page(PUBLIC[1], lang)]
+    public = [page(PUBLIC[0], lang, default=True), *(page(spec, lang) for spec in PUBLIC[1:])]
     if role is None:
         return {"": [*public, page(SIGN_IN[0], lang)]}
     work = [page(spec, lang) for spec in ROLE_PAGES.get(role, [])]

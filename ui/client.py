@@ -300,5 +300,133 @@ class ApiClient:
         result: JSON = self._get(f"/jobs/{job_id}")
         return result
 
+    # --- citizens and public (citizen helper) ---
+    def public_pilots_filtered(self, *, q: str | None = None, authority: str | None = None,
+                               domain: str | None = None, limit: int = 50,
+                               offset: int = 0) -> JSON:
+        """Running pilots, filtered by words (a place name), authority or domain."""
+        return self._page("/public/pilots", limit, offset, q=q or None,
+                          authority=authority or None, domain=domain or None)
+
+    def public_pilot(self, pilot_id: str) -> JSON:
+        """One running pilot as citizens see it (no account needed)."""
+        result: JSON = self._get(f"/public/pilots/{pilot_id}")
+        return result
+
+    def public_places(self, *, pilot_id: str | None = None, limit: int = 100,
+                      offset: int = 0) -> JSON:
+        return self._page("/public/places", limit, offset, pilot_id=pilot_id)
+
+    def public_results(self, *, limit: int = 50, offset: int = 0) -> JSON:
+        return self._page("/public/results", limit, offset)
+
+    def public_result(self, pilot_id: str) -> JSON:
+        result: JSON = self._get(f"/public/results/{pilot_id}")
+        return result
+
+    def public_catalog(self, *, limit: int = 100, offset: int = 0) -> JSON:
+        """The DCAT catalog (JSON-LD) of the open datasets."""
+        return self._page("/public/catalog", limit, offset)
+
+    def public_directory(self, *, domain: str | None = None, limit: int = 50,
+                         offset: int = 0) -> JSON:
+        return self._page("/public/directory", limit, offset, domain=domain or None)
+
+    def public_url(self, path: str) -> str:
+        """The address of a public API resource, for a download link."""
+        return f"{self.base_url}/api/v1{path}"
+
+    def reportable_assets(self, pilot_id: str, *, limit: int = 200, offset: int = 0) -> JSON:
+        return self._page("/public/reports/assets", limit, offset, pilot_id=pilot_id)
+
+    def file_report(self, body: JSON) -> JSON:
+        """Report a problem with a pilot's asset; the answer carries the receipt code."""
+        result: JSON = self._post("/public/reports", body)
+        return result
+
+    def follow_report(self, receipt: str) -> JSON:
+        result: JSON = self._get(f"/public/reports/{receipt}")
+        return result
+
+    def sign_up(self, body: JSON) -> JSON:
+        """Create a tester account (email, password, optional bands)."""
+        result: JSON = self._post("/public/testers", body)
+        return result
+
+    def consent(self, pilot_id: str) -> JSON:
+        result: JSON = self._get(f"/pilots/{pilot_id}/consent")
+        return result
+
+    def questionnaire(self, pilot_id: str) -> JSON:
+        result: JSON = self._get(f"/pilots/{pilot_id}/questionnaire")
+        return result
+
+    def my_tester(self) -> JSON:
+        result: JSON = self._get("/citizens/me")
+        return result
+
+    def my_pilots(self, *, limit: int = 50, offset: int = 0) -> JSON:
+        return self._page("/citizens/me/pilots", limit, offset)
+
+    def enroll(self, pilot_id: str, consent_version: int) -> JSON:
+        result: JSON = self._post(f"/citizens/me/enrollments/{pilot_id}",
+                                  {"consent_version": consent_version})
+        return result
+
+    def withdraw(self, pilot_id: str) -> JSON:
+        result: JSON = self._delete(f"/citizens/me/enrollments/{pilot_id}")
+        return result
+
+    def export_me(self) -> JSON:
+        result: JSON = self._get("/citizens/me/export")
+        return result
+
+    def erase_me(self) -> JSON:
+        result: JSON = self._post("/citizens/me/erase", {"confirm": True})
+        return result
+
+    def submit_feedback(self, pilot_id: str, body: JSON, idempotency_key: str) -> JSON:
+        """Answers to a pilot's questionnaire; a retry with the same key is stored once."""
+        result: JSON = self._send("POST", f"/pilots/{pilot_id}/feedback", json=body,
+                                  headers={"Idempotency-Key": idempotency_key}).json()
+        return result
+
+    def submit_mediated(self, pilot_id: str, body: JSON, idempotency_key: str) -> JSON:
+        """Answers a mediator records (channel, tester code or anonymous, place)."""
+        result: JSON = self._send("POST", f"/pilots/{pilot_id}/feedback/mediated", json=body,
+                                  headers={"Idempotency-Key": idempotency_key}).json()
+        return result
+
+    def register_tester(self, body: JSON) -> JSON:
+        """A person registered without email; the answer's `code` is shown only now."""
+        result: JSON = self._post("/citizens/testers", body)
+        return result
+
+    def lookup_tester(self, code: str) -> JSON:
+        result: JSON = self._post("/citizens/testers/lookup", {"code": code})
+        return result
+
+    def tester_pilots(self, code: str) -> JSON:
+        result: JSON = self._post("/citizens/testers/pilots", {"code": code})
+        return result
+
+    def enroll_tester(self, code: str, pilot_id: str, consent_version: int) -> JSON:
+        result: JSON = self._post("/citizens/testers/enrollments",
+                                  {"code": code, "pilot_id": pilot_id,
+                                   "consent_version": consent_version})
+        return result
+
+    def export_tester(self, code: str) -> JSON:
+        result: JSON = self._post("/citizens/testers/export", {"code": code})
+        return result
+
+    def erase_tester(self, code: str) -> JSON:
+        result: JSON = self._post("/citizens/testers/erase", {"code": code, "confirm": True})
+        return result
+
+    def my_places(self, *, limit: int = 100, offset: int = 0) -> JSON:
+        """The places of the signed-in person's authority."""
+        return self._page("/places", limit, offset)
+
 
 __all__ = ["ApiClient", "ApiError", "FieldProblem", "Health"]

@@ -10,6 +10,8 @@ from ui.i18n import t
 lang = frame.lang()
 st.title(t("title", lang))
 st.write(t("tagline", lang))
+if (erased := st.session_state.pop("erased", None)) is not None:
+    st.success(t("erased", lang, count=erased), icon=":material/check_circle:")
 
 api = frame.client()
 health = api.health()
