@@ -9,7 +9,7 @@ import streamlit as st
 
 from ui import frame
 from ui.app_pages.citizen.questionnaire import questionnaire_form
-from ui.app_pages.public.parts import zones_of
+from ui.app_pages.public.parts import find_pilot, zones_of
 from ui.client import ApiClient, ApiError
 from ui.i18n import status, t
 from ui.widgets import flash, show_flash, show_problem
@@ -24,10 +24,13 @@ show_flash()
 def join(client: ApiClient, pilot_id: str) -> None:
     """The consent text of the pilot the person chose on the map, and the accept button."""
     try:
-        pilot = client.public_pilot(pilot_id)
+        pilot = find_pilot(client, pilot_id)
     except ApiError as exc:
         show_problem(exc, lang)
+        return
+    if pilot is None:
         st.session_state.pop("join_pilot", None)
+        st.info(t("pilot_not_found", lang))
         return
     st.subheader(t("join_pilot", lang, title=pilot["title"]))
     consent = pilot.get("consent")
@@ -61,7 +64,7 @@ def feedback(client: ApiClient, enrollment: dict[str, Any]) -> None:
         show_problem(exc, lang)
         return
     try:
-        zones = [str(z["code"]) for z in zones_of(client.public_pilot(pilot_id))]
+        zones = [str(z["code"]) for z in zones_of(find_pilot(client, pilot_id) or {})]
     except ApiError:
         zones = []
     round_ = st.session_state.setdefault(f"round:{pilot_id}", 0)

@@ -90,5 +90,5 @@ with directory_tab:
                 st.caption(t("contact", lang, email=organization["contact_email"]))
             for prototype in organization.get("prototypes") or []:
                 pilots = ", ".join(p["title"] for p in prototype.get("pilots") or [])
-                st.markdown(f"- {prototype['name']} ({parts.domain_name(prototype['domain'], lang)})"
-                            + (f" — {pilots}" if pilots else ""))
+                name = parts.domain_name(prototype["domain"], lang)
+                st.markdown(f"- {prototype['name']} ({name})" + (f" — {pilots}" if pilots else ""))

@@ -55,6 +55,23 @@ def zones_of(pilot: dict[str, Any]) -> list[dict[str, Any]]:
             for f in (pilot.get("area") or {}).get("features", []) if f.get("geometry")]
 
 
+def find_pilot(api: ApiClient, pilot_id: str) -> dict[str, Any] | None:
+    """A running pilot by id (None when it is not running), from its page or from the list."""
+    try:
+        return api.public_pilot(pilot_id)
+    except ApiError as exc:
+        if exc.status not in (404, 405, 422):
+            raise
+    for offset in range(0, 1000, 200):
+        page = api.public_pilots(limit=200, offset=offset)
+        for pilot in page["items"]:
+            if str(pilot["id"]) == pilot_id:
+                return dict(pilot)
+        if offset + 200 >= int(page["total"]):
+            break
+    return None
+
+
 def living_lab_map(pilots: list[dict[str, Any]], places: list[dict[str, Any]], lang: Lang, *,
                    height: int = 460, key: str = "lab-map") -> None:
     """Running pilots' zones coloured by domain, and the places to take part in person."""
@@ -241,5 +258,6 @@ def follow_box(api: ApiClient, lang: Lang) -> None:
             st.write(t("report_note", lang, note=found["note"]))
 
 
-__all__ = ["DOMAIN_COLOURS", "day", "domain_name", "domain_of", "follow_box", "living_lab_map",
-           "pilot_details", "places_list", "report_form", "result_block", "zones_of"]
+__all__ = ["DOMAIN_COLOURS", "day", "domain_name", "domain_of", "find_pilot", "follow_box",
+           "living_lab_map", "pilot_details", "places_list", "report_form", "result_block",
+           "zones_of"]

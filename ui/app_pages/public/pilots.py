@@ -45,11 +45,10 @@ def pilot_page(pilot_id: str) -> None:
         st.query_params.clear()
         st.rerun()
     try:
-        pilot = api.public_pilot(pilot_id)
+        pilot = parts.find_pilot(api, pilot_id)
     except ApiError as exc:
         pilot = None
-        if exc.status not in (404, 422):
-            show_problem(exc, lang)
+        show_problem(exc, lang)
     try:
         result = api.public_result(pilot_id)
     except ApiError:

@@ -1,0 +1,161 @@
+"""The citizens' side in a real headless Chromium on the demo territory (`lab up`): a visitor
+walks the map, a pilot and the open data (FR, EN, 390 px); a new citizen signs up, joins the
+running pilot and answers; a mediator registers a person, enrolls them and records answers
+with the keyboard; axe-core finds no serious or critical violation on those pages."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from tests.platform import Platform, run_platform
+from tests.ui.test_browser import CHROMIUM, CHROMIUM_ARGS, SHOTS, accounts, settled, sign_in
+
+pytestmark = [pytest.mark.slow, pytest.mark.s3]
+
+RUNNING = "Éclairage adaptatif à Villeurbanne"
+AXE = SHOTS.parent / "axe-citizens.json"
+
+
+@pytest.fixture(scope="module")
+def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
+    with run_platform(tmp_path_factory.mktemp("citizens")) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+FOUND: dict[str, list[str]] = {}
+
+
+def shot(page: Page, name: str, *, axe: bool = False) -> None:
+    """A full-page screenshot, and axe-core's serious and critical violations if asked."""
+    settled(page)
+    assert "Traceback" not in page.get_by_test_id("stMain").inner_text(), name
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"citizens-{name}.png"), full_page=True)
+    if axe:
+        violations = Axe().run(page).response["violations"]
+        FOUND[name] = [f"{v['id']} ({v['impact']}): {v['help']}" for v in violations
+                       if v.get("impact") in ("serious", "critical")]
+        AXE.write_text(json.dumps(FOUND, indent=2, ensure_ascii=False))
+
+
+def open_running_pilot(page: Page) -> None:
+    page.get_by_role("button", name=f"Voir « {RUNNING} »").click()
+    expect(page.get_by_role("heading", name=RUNNING)).to_be_visible(timeout=20_000)
+
+
+def test_visitor_walks_the_map_a_pilot_and_the_open_data(platform: Platform,
+                                                         browser: Browser) -> None:
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(f"{platform.ui}/running")
+    expect(page.get_by_text(RUNNING).first).to_be_visible(timeout=30_000)
+    shot(page, "map-fr", axe=True)
+    open_running_pilot(page)
+    expect(page.get_by_role("button", name="Participer")).to_be_visible()
+    shot(page, "pilot-fr", axe=True)
+    page.goto(f"{platform.ui}/open-data")
+    expect(page.get_by_role("heading", name="Résultats et données ouvertes")).to_be_visible(
+        timeout=20_000)
+    expect(page.get_by_text("Guidage vers les places libres").first).to_be_visible()
+    shot(page, "open-data-fr", axe=True)
+    page.get_by_text("English").click()
+    expect(page.get_by_role("heading", name="Results and open data")).to_be_visible(
+        timeout=20_000)
+    shot(page, "open-data-en")
+    page.goto(f"{platform.ui}/running")  # a new session: French again
+    page.get_by_text("English").click()
+    expect(page.get_by_role("heading", name="Running pilots near you")).to_be_visible(
+        timeout=20_000)
+    shot(page, "map-en")
+    page.close()
+
+    narrow = browser.new_page(viewport={"width": 390, "height": 844})
+    narrow.goto(f"{platform.ui}/running")
+    expect(narrow.get_by_text(RUNNING).first).to_be_visible(timeout=30_000)
+    shot(narrow, "map-390")
+    open_running_pilot(narrow)
+    shot(narrow, "pilot-390")
+    narrow.close()
+
+
+def test_a_new_citizen_signs_up_joins_and_answers(platform: Platform,
+                                                  browser: Browser) -> None:
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    page.goto(f"{platform.ui}/running")
+    expect(page.get_by_text(RUNNING).first).to_be_visible(timeout=30_000)
+    open_running_pilot(page)
+    page.get_by_role("button", name="Participer").click()
+    page.get_by_role("tab", name="Créer un compte de testeur·se").click()
+    shot(page, "sign-up-390", axe=True)
+    page.get_by_label("Adresse e-mail").nth(1).fill("nouvelle@testeurs.example")
+    page.get_by_label("Mot de passe (au moins 10 caractères)").fill("un mot de passe long")
+    page.get_by_role("button", name="Créer un compte de testeur·se").click()
+    expect(page.get_by_role("heading", name=f"Rejoindre « {RUNNING} »")).to_be_visible(
+        timeout=30_000)
+    shot(page, "consent-390", axe=True)
+    page.get_by_text("J'ai lu ce texte et j'accepte de participer").click()
+    page.get_by_role("button", name="Rejoindre").click()
+    expect(page.get_by_text(f"Vous participez à « {RUNNING} ».")).to_be_visible(timeout=20_000)
+    groups = page.get_by_role("radiogroup")
+    for i in range(groups.count()):
+        groups.nth(i).get_by_role("radio").nth(3).check(force=True)
+    shot(page, "feedback-390", axe=True)
+    page.get_by_role("button", name="Envoyer mes réponses").click()
+    expect(page.get_by_text("Merci ! Votre avis est enregistré")).to_be_visible(timeout=20_000)
+    shot(page, "receipt-390")
+    page.goto(f"{platform.ui}/my-data")
+    expect(page.get_by_text("1 participation(s), 1 réponse(s)")).to_be_visible(timeout=20_000)
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Télécharger mes données (JSON)").click()
+    held = json.loads(Path(download.value.path()).read_text())
+    assert held["profile"]["email"] == "nouvelle@testeurs.example"
+    assert len(held["feedback"]) == 1
+    shot(page, "my-data-390", axe=True)
+    context.close()
+
+
+def test_a_mediator_records_answers_with_the_keyboard(platform: Platform,
+                                                      browser: Browser) -> None:
+    email, password = accounts(platform)["mediator"]
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    sign_in(page, platform, email, password)
+    expect(page.get_by_role("heading", name="Guichet")).to_be_visible(timeout=20_000)
+    page.get_by_role("button", name="Inscrire", exact=True).click()
+    expect(page.get_by_text("Code à noter sur papier")).to_be_visible(timeout=20_000)
+    page.get_by_text("La personne a entendu le texte et accepte").click()
+    page.get_by_role("button", name="Inscrire à l'expérimentation").click()
+    expect(page.get_by_text("Inscription enregistrée.")).to_be_visible(timeout=20_000)
+    shot(page, "desk-form", axe=True)
+    # the keyboard alone: focus each scale, an arrow key chooses
+    groups = page.get_by_role("radiogroup")
+    for i in range(groups.count()):
+        radio = groups.nth(i).get_by_role("radio").first
+        radio.focus()
+        page.keyboard.press("Space")
+        page.keyboard.press("ArrowRight")
+    page.get_by_role("button", name="Enregistrer les réponses").focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_text("Réponses enregistrées")).to_be_visible(timeout=20_000)
+    page.get_by_text("Droits de la personne").click()
+    page.get_by_role("button", name="Préparer l'export de ses données").click()
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Télécharger l'export (JSON)").click()
+    held = json.loads(Path(download.value.path()).read_text())
+    assert len(held["feedback"]) == 1 and held["feedback"][0]["channel"] == "phone"
+    shot(page, "desk-after")
+    page.close()
+    assert {k: v for k, v in FOUND.items() if v} == {}
