@@ -18,6 +18,7 @@ from lab.jobs import routes as jobs
 from lab.pilots import routes as pilots
 from lab.prototypes import routes as prototypes
 from lab.sandbox import routes as sandbox
+from lab.street import routes as street
 from lab.zones import routes as zones
 
 API_PREFIX = "/api/v1"
@@ -25,7 +26,13 @@ API_PREFIX = "/api/v1"
 # Routes reachable without credentials, each with its reason in its module.
 PUBLIC_PATHS = frozenset(
     {f"{API_PREFIX}/health", f"{API_PREFIX}/auth/token", f"{API_PREFIX}/public/pilots",
-     f"{API_PREFIX}/public/testers"}
+     f"{API_PREFIX}/public/testers",
+     # A running pilot's plain-language item and its QR code: citizens read and print them.
+     f"{API_PREFIX}/public/pilots/{{pilot_id}}", f"{API_PREFIX}/public/pilots/{{pilot_id}}/qr.svg",
+     f"{API_PREFIX}/public/pilots/{{pilot_id}}/qr.png",
+     # The quick feedback page behind the QR code: passers-by answer without an account
+     # (signed single-use form tokens, a honeypot and rate limits in lab/street/service.py).
+     "/q/{code}"}
 )
 
 
@@ -43,7 +50,8 @@ def build_router() -> APIRouter:
                    audit.router, jobs.router, jobs.admin_router, zones.router, assets.router,
                    prototypes.router, pilots.router, evaluations.router, datasets.router,
                    citizens.router, citizens.consent_router, feedback.router,
-                   sandbox.router, sandbox.events_router, sandbox.workspace_router):
+                   sandbox.router, sandbox.events_router, sandbox.workspace_router,
+                   street.router):
         api.include_router(router, dependencies=authenticated)
     return api
 

@@ -12,11 +12,12 @@ from lab.jobs.models import Job
 from lab.pilots.models import Approval, Pilot, ProtocolVersion
 from lab.prototypes.models import Prototype
 from lab.sandbox.models import AccessEvent, Grant, Measurement
+from lab.street.models import StreetUse
 from lab.zones.models import Zone
 
 __all__ = [
     "AccessEvent", "ApiKey", "Approval", "Asset", "AuditLog", "Authority", "ConsentText",
     "Dataset", "DatasetVersion", "Enrollment", "Evaluation", "Feedback", "Grant", "Job",
     "KeepAnswer", "LoginThrottle", "Measurement", "Organization", "Pilot", "PilotOutcome",
-    "Prototype", "ProtocolVersion", "SignupWindow", "Tester", "User", "Zone",
+    "Prototype", "ProtocolVersion", "SignupWindow", "StreetUse", "Tester", "User", "Zone",
 ]
