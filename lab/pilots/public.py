@@ -3,6 +3,7 @@ use and who approved them; and the QR code of their quick feedback page."""
 
 from __future__ import annotations
 
+import re
 import unicodedata
 import uuid
 from datetime import datetime
@@ -27,6 +28,7 @@ from lab.zones.models import Zone
 
 # Running pilots are few (tens in a territory); the filters run over at most this many.
 MAX_RUNNING = 2000
+_NOT_WORD = re.compile(r"[\W_]+")
 
 
 class PublicConsent(BaseModel):
@@ -138,8 +140,11 @@ def _how(session: Session, pilot: Pilot) -> tuple[HowToTakePart, PublicConsent |
 
 
 def _fold(text: str) -> str:
+    """Lower case, without accents, words separated by one space ("Gratte-Ciel" → "gratte
+    ciel"), so a typed place name matches however it is spelt."""
     decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    bare = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    return " ".join(_NOT_WORD.sub(" ", bare).split())
 
 
 def _item(session: Session, settings: LabSettings, pilot: Pilot) -> PublicPilot:

@@ -105,8 +105,9 @@ def quick_answer(code: str, request: Request, session: SessionDep, settings: Set
                        minutes=settings.street_window_minutes)}[refused.reason]
         title = "closed_title" if refused.reason == "closed" else "refused_title"
         headers = {"Retry-After": str(refused.retry_after)} if refused.retry_after else None
-        return _html(pages.message_page(language, code, title, message,
-                                        [(again, TEXT["again"][language])]),
+        link = ((about_url(settings, refused.pilot_id), TEXT["about"][language])
+                if refused.reason == "closed" else (again, TEXT["again"][language]))
+        return _html(pages.message_page(language, code, title, message, [link]),
                      refused.status, headers)
     if isinstance(result, service.QuickForm):
         return _html(pages.form_page(result, language, about_url(settings, result.pilot.id)),

@@ -43,9 +43,11 @@ class Refused(LabError):
     pilot no longer runs).
     """
 
-    def __init__(self, reason: str, status: int, detail: str, retry_after: int = 0) -> None:
+    def __init__(self, reason: str, status: int, detail: str, pilot_id: uuid.UUID,
+                 retry_after: int = 0) -> None:
         super().__init__(detail)
         self.reason, self.status, self.retry_after = reason, status, retry_after
+        self.pilot_id = pilot_id
 
 
 @dataclass(frozen=True)
@@ -131,12 +133,12 @@ def _limits(session: Session, settings: LabSettings, pilot_id: uuid.UUID, client
         StreetUse.client == client, col(StreetUse.used_at) >= since)).one()
     if by_client >= settings.street_rate_per_address:
         raise Refused("rate", 429, f"At most {settings.street_rate_per_address} answers per "
-                      f"{settings.street_window_minutes} minutes from one address.", retry)
+                      f"{settings.street_window_minutes} minutes from one address.", pilot_id, retry)
     by_pilot = session.exec(select(func.count()).where(
         StreetUse.pilot_id == pilot_id, col(StreetUse.used_at) >= since)).one()
     if by_pilot >= settings.street_rate_per_pilot:
         raise Refused("rate", 429, f"At most {settings.street_rate_per_pilot} street answers "
-                      f"per {settings.street_window_minutes} minutes for this pilot.", retry)
+                      f"per {settings.street_window_minutes} minutes for this pilot.", pilot_id, retry)
 
 
 def _spend(session: Session, token: codes.FormToken, client: str) -> None:
@@ -146,7 +148,7 @@ def _spend(session: Session, token: codes.FormToken, client: str) -> None:
     except IntegrityError:
         session.rollback()
         raise Refused("replayed", 409, "This form was already sent; open the page again to "
-                      "answer once more.") from None
+                      "answer once more.", token.pilot_id) from None
     session.commit()
 
 
@@ -156,18 +158,19 @@ def answer(*, session: Session, settings: LabSettings, code: str, values: Mappin
     fields to fix; raises Refused (or NotFound for an unknown code)."""
     pilot = pilot_for_code(session=session, code=code)
     if pilot.status != PilotStatus.running:
-        raise Refused("closed", 409, f"This pilot is {pilot.status}: it takes no answers.")
+        raise Refused("closed", 409, f"This pilot is {pilot.status}: it takes no answers.",
+                      pilot.id)
     secret = settings.jwt_secret()
     token = codes.read(secret, values.get("token", ""), pilot.id, int(time.time()),
                        settings.street_form_minutes * 60)
     if token is None:
         raise Refused("expired", 400, "This form has expired or is not valid; open the page "
-                      "again.")
+                      "again.", pilot.id)
     client = codes.client_hash(secret, address)
     _limits(session, settings, pilot.id, client)
     if values.get(HONEYPOT, "").strip():
         _spend(session, token, client)
-        raise Refused("honeypot", 400, "This answer could not be accepted.")
+        raise Refused("honeypot", 400, "This answer could not be accepted.", pilot.id)
     data, missing = _submission(questions_of(pilot), values)
     if missing:
         # The token is not spent: the person fixes the answer and sends the same form.
@@ -179,7 +182,7 @@ def answer(*, session: Session, settings: LabSettings, code: str, values: Mappin
                                       data=data, key=f"street-{token.token_id}")
     except LabError as exc:
         if exc.status == 409:
-            raise Refused("closed", 409, exc.detail) from exc
+            raise Refused("closed", 409, exc.detail, pilot.id) from exc
         raise
 
 
