@@ -133,12 +133,14 @@ def _limits(session: Session, settings: LabSettings, pilot_id: uuid.UUID, client
         StreetUse.client == client, col(StreetUse.used_at) >= since)).one()
     if by_client >= settings.street_rate_per_address:
         raise Refused("rate", 429, f"At most {settings.street_rate_per_address} answers per "
-                      f"{settings.street_window_minutes} minutes from one address.", pilot_id, retry)
+                      f"{settings.street_window_minutes} minutes from one address.", pilot_id,
+                      retry)
     by_pilot = session.exec(select(func.count()).where(
         StreetUse.pilot_id == pilot_id, col(StreetUse.used_at) >= since)).one()
     if by_pilot >= settings.street_rate_per_pilot:
         raise Refused("rate", 429, f"At most {settings.street_rate_per_pilot} street answers "
-                      f"per {settings.street_window_minutes} minutes for this pilot.", pilot_id, retry)
+                      f"per {settings.street_window_minutes} minutes for this pilot.", pilot_id,
+                      retry)
 
 
 def _spend(session: Session, token: codes.FormToken, client: str) -> None:
