@@ -71,14 +71,24 @@ _CSS = ("body{font:1.2rem/1.5 system-ui,sans-serif;margin:0 auto;max-width:40rem
 
 
 def pick_language(query: str | None, accept: str | None) -> Lang:
-    """The page's language: the switch's choice, else the first of FR/EN the browser asks."""
+    """The page's language: the switch's choice, else the FR or EN the browser prefers (by
+    its q-values), else French."""
     if query in ("fr", "en"):
         return query  # type: ignore[return-value]
-    for part in (accept or "").split(","):
-        tag = part.split(";")[0].strip().lower()[:2]
-        if tag in ("fr", "en"):
-            return tag  # type: ignore[return-value]
-    return "fr"
+    best: tuple[float, int, Lang] | None = None
+    for position, part in enumerate((accept or "").split(",")[:20]):
+        tag, _, params = part.strip().partition(";")
+        weight = 1.0
+        if params.strip().startswith("q="):
+            try:
+                weight = float(params.strip()[2:])
+            except ValueError:
+                weight = 0.0
+        lang = tag.strip().lower()[:2]
+        if lang in ("fr", "en") and weight > 0 and (
+                best is None or (-weight, position) < (-best[0], best[1])):
+            best = (weight, position, lang)  # type: ignore[assignment]
+    return best[2] if best else "fr"
 
 
 def _page(lang: Lang, title: str, body: str, switch_to: str) -> str:
