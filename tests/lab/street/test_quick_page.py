@@ -63,8 +63,13 @@ def test_answer_is_stored_with_channel_street_and_counted_by_channel(
     summary = client.get(f"/api/v1/pilots/{pilot_id}/feedback/summary",
                          headers=login(client, t.commune_city)).json()
     assert summary["respondents"] == 1
-    by_channel = summary["likert"][0]["by_channel"]
-    assert "street" in str(by_channel), by_channel
+    (group,) = summary["likert"][0]["by_channel"]["groups"]
+    assert group["group"] == "street" and group["n"] == 1, group
+    # the startup's view (and the evaluation's feedback section) passes disclosure control
+    disclosed = client.get(f"/api/v1/pilots/{pilot_id}/feedback/summary",
+                           headers=login(client, t.startup)).json()
+    (hidden,) = disclosed["likert"][0]["by_channel"]["groups"]
+    assert hidden["group"] == "street" and hidden["n"]["value"] is None, hidden
 
 
 def test_a_replayed_form_is_refused_with_a_page(client: TestClient, session: Session) -> None:
