@@ -33,14 +33,16 @@ _TEXT: dict[str, dict[Lang, str]] = {
                    "opinion."},
 }
 _CSS = ("@page{size:A4 portrait;margin:15mm}*{box-sizing:border-box}"
-        "html,body{margin:0;font-family:system-ui,sans-serif;color:#000;background:#fff}"
-        ".sheet{width:180mm;min-height:267mm;margin:0 auto;display:flex;flex-direction:column;"
-        "align-items:center;text-align:center;gap:6mm}h1{font-size:30pt;margin:4mm 0 0}"
-        ".lead{font-size:18pt;margin:0}.qr svg{width:110mm;height:110mm}"
+        "html,body{margin:0;font:14pt system-ui,sans-serif;color:#000;background:#fff}"
+        ".sheet{width:180mm;margin:0 auto;display:flex;flex-direction:column;"
+        "align-items:center;text-align:center;gap:5mm}h1{font-size:30pt;margin:4mm 0 0}"
+        ".lead{font-size:18pt;margin:0}.qr svg{width:105mm;height:105mm}"
         ".scan{font-size:16pt;font-weight:bold;margin:0}.url{font-size:20pt;margin:0;"
         "font-family:ui-monospace,monospace;word-break:break-all}.phone{font-size:16pt;"
         "border-top:1mm solid #000;padding-top:5mm;margin-top:auto}"
-        "@media screen{body{background:#ddd}.sheet{background:#fff;padding:15mm;margin:5mm auto}}")
+        "@media print{.sheet{height:262mm;overflow:hidden;break-inside:avoid}}"
+        "@media screen{body{background:#ddd}.sheet{background:#fff;padding:15mm;"
+        "min-height:297mm;margin:5mm auto}}")
 
 
 def quick_url(settings: LabSettings, pilot_id: uuid.UUID) -> str:
@@ -80,10 +82,10 @@ def render(*, session: Session, settings: LabSettings, actor: User, pilot_id: uu
             f'<p class="lead">{escape(sentence.rstrip("."))}.</p>'
             f'<p class="lead">{_TEXT["lead"][lang]}</p>'
             f'<div class="qr" role="img" aria-label="QR code: {escape(url)}">'
-            f"{qr.svg(url, scale=4)}</div>"
+            f"{qr.svg(url, scale=4, fit=True)}</div>"
             f'<p class="scan">{_TEXT["scan"][lang]}</p>'
             f'<p>{_TEXT["type"][lang]}</p><p class="url">{escape(words)}</p>'
-            f'<p>{_TEXT["code"][lang]} : <strong>{code}</strong></p>'
+            f'<p>{_TEXT["code"][lang]}{" :" if lang == "fr" else ":"} <strong>{code}</strong></p>'
             f'<p class="phone">{desk}</p></main></body></html>')
 
 

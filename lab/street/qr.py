@@ -7,12 +7,13 @@ import io
 import segno
 
 
-def svg(url: str, *, scale: int = 8, title: str | None = None) -> str:
-    """The QR code of `url` as a standalone SVG document (dark on white)."""
+def svg(url: str, *, scale: int = 8, title: str | None = None, fit: bool = False) -> str:
+    """The QR code of `url` as a standalone SVG document (dark on white); with `fit`, without
+    a fixed size (a viewBox only), to scale to the box it is drawn in."""
     out = io.BytesIO()
     segno.make(url, error="m", micro=False).save(
         out, kind="svg", scale=scale, border=4, xmldecl=False, svgns=True,
-        title=title, nl=False)
+        title=title, nl=False, omitsize=fit, light="#fff")
     return out.getvalue().decode()
 
 

@@ -1,15 +1,18 @@
 """The quick feedback page in a real headless Chromium with JavaScript disabled: it loads,
 submits, stores one row with the channel `street`, refuses the same form sent again, and
-passes axe-core with no serious or critical violation."""
+passes axe-core with no serious or critical violation; the city's poster prints on one A4
+page."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import httpx
 import pytest
 import uvicorn
 from axe_playwright_python.sync_playwright import Axe
@@ -20,6 +23,7 @@ from sqlmodel import Session
 from lab.app import create_app
 from lab.feedback.models import Channel
 from lab.settings import LabSettings
+from tests.factories import PASSWORD
 from tests.lab.street.scenario import quick_pilot, street_rows
 from tests.platform import free_port, poll
 
@@ -56,7 +60,8 @@ def _serious(page) -> list[str]:  # type: ignore[no-untyped-def]
 
 def test_quick_page_without_javascript(tmp_path: Path, live_engine: Engine) -> None:
     with Session(live_engine) as session:
-        _t, pilot_id, code = quick_pilot(session)
+        t, pilot_id, code = quick_pilot(session)
+        city_email = t.commune_city.email
     settings = LabSettings(home=tmp_path / "home", env="test", secret_key="s" * 48)
     shots = tmp_path / "screenshots"
     shots.mkdir()
@@ -114,5 +119,17 @@ def test_quick_page_without_javascript(tmp_path: Path, live_engine: Engine) -> N
             for html in (thanks_html, refused_html):
                 checker.set_content(html)
                 assert _serious(checker) == []
+
+            # the city's poster prints on one A4 page
+            token = httpx.post(f"{base}/api/v1/auth/token", data={
+                "username": city_email, "password": PASSWORD}).json()["access_token"]
+            poster = httpx.get(f"{base}/api/v1/pilots/{pilot_id}/poster",
+                               headers={"Authorization": f"Bearer {token}"})
+            assert poster.status_code == 200
+            checker.set_content(poster.text)
+            checker.screenshot(path=str(shots / "poster.png"), full_page=True)
+            pdf = checker.pdf(format="A4", print_background=True)
+            (shots / "poster.pdf").write_bytes(pdf)
+            assert len(re.findall(rb"/Type\s*/Page(?!s)", pdf)) == 1
         finally:
             browser.close()

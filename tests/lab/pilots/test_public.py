@@ -115,7 +115,7 @@ def test_qr_codes_encode_the_quick_page_address(client: TestClient, session: Ses
     assert expected.svg_data_uri() != other.svg_data_uri()
     out = io.BytesIO()
     expected.save(out, kind="svg", scale=8, border=4, xmldecl=False, svgns=True,
-                  title="Éclairage adaptatif", nl=False)
+                  title="Éclairage adaptatif", nl=False, light="#fff")
     assert svg.text == out.getvalue().decode()
     png = client.get(f"/api/v1/public/pilots/{pilot_id}/qr.png")
     assert png.headers["content-type"] == "image/png"
