@@ -21,6 +21,7 @@ from sqlmodel import Session, select
 from lab.citizens.models import SignUp
 from lab.datasets.models import DatasetVersion
 from lab.demo import catalog, story
+from lab.demo.accounts import ACCOUNTS_FILE
 from lab.demo.catalog import CITIZEN_EMAIL, World
 from lab.demo.story import CONTROL, GUIDANCE_EFFECT, PLANTED_EFFECT, TREATED, Timeline
 from lab.directory.models import Authority
@@ -29,8 +30,6 @@ from lab.jobs.queue import huey
 from lab.pilots import lifecycle
 from lab.pilots.models import Decision
 from lab.settings import LabSettings, get_settings
-
-ACCOUNTS_FILE = "demo-accounts.txt"
 
 
 @contextmanager
@@ -48,6 +47,8 @@ def _inline_jobs(engine: Engine, client: Minio) -> Iterator[None]:
 def seed(*, engine: Engine, client: Minio, home: Path, size: str = "small",
          settings: LabSettings | None = None) -> Path | None:
     """Fill an empty database with the demo territory; None when it already holds data."""
+    import lab.job_kinds  # noqa: F401 - the conversions, extracts and evaluations run inline
+
     with Session(engine) as session:
         if session.exec(select(Authority)).first() is not None:
             return None
