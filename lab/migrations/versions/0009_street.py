@@ -1,7 +1,7 @@
 """Feedback from the street: spent form tokens of the quick page; authorities' desk phone.
 
 Revision ID: 0009
-Revises: 0006
+Revises: 0010
 Create Date: 2026-12-04 17:40:00
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 
 
 revision: str = '0009'
-down_revision: str | None = '0006'
+down_revision: str | None = '0010'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
