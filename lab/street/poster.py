@@ -12,6 +12,7 @@ from lab.citizens.access import is_concerned, load_pilot
 from lab.directory.models import Authority
 from lab.exceptions import NotFound
 from lab.pilots.models import Approval
+from lab.places.models import Place, PlacePilot
 from lab.settings import LabSettings
 from lab.street import codes, qr
 from lab.street.pages import Lang
@@ -68,7 +69,13 @@ def render(*, session: Session, settings: LabSettings, actor: User, pilot_id: uu
     desks = session.exec(select(Authority.name, Authority.phone).join(
         Approval, col(Approval.authority_id) == col(Authority.id))
         .where(Approval.pilot_id == pilot.id).distinct().order_by(col(Authority.name))).all()
-    phones = [(name, phone) for name, phone in desks if phone]
+    # The places that handle this pilot in person first (their phones), then the
+    # authorities' front desks.
+    places = session.exec(select(Place.name, Place.phone).join(
+        PlacePilot, col(PlacePilot.place_id) == col(Place.id))
+        .where(PlacePilot.pilot_id == pilot.id, col(Place.phone).is_not(None))
+        .order_by(col(Place.name)).limit(2)).all()
+    phones = [(n, p) for n, p in places if p] or [(n, p) for n, p in desks if p]
     if phones:
         desk = " ".join(escape(_TEXT["phone"][lang].format(name=n, phone=p)) for n, p in phones)
     else:

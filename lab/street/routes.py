@@ -46,7 +46,7 @@ Form = Annotated[dict[str, str], Depends(_form)]
 
 def about_url(settings: LabSettings, pilot_id: uuid.UUID) -> str:
     """The citizen pilot page in the UI."""
-    return f"{settings.resolved_ui_public_url}/Participer?pilot={pilot_id}"
+    return f"{settings.resolved_ui_public_url}/running?pilot={pilot_id}"
 
 
 def _html(body: str, status: int = 200, headers: dict[str, str] | None = None) -> HTMLResponse:

@@ -13,6 +13,8 @@ from sqlmodel import Session
 
 from lab.auth.models import Role
 from lab.pilots import lifecycle
+from lab.places import service as places
+from lab.places.models import PlaceCreate
 from lab.prototypes import service as prototypes
 from lab.prototypes.models import PrototypeCreate
 from lab.settings import LabSettings
@@ -149,3 +151,9 @@ def test_the_poster_is_for_the_startup_and_the_city_members_concerned(
     stranger = make_user(session, Role.city, authority=make_authority(session))
     for user in (t.other_startup, stranger):
         assert client.get(path, headers=login(client, user)).status_code == 404
+    # a place that handles the pilot in person gives its own phone number
+    places.create_place(session=session, actor=t.commune_city, data=PlaceCreate(
+        kind="front_desk", name="Mairie annexe", address="1 rue de la Paix",
+        phone="04 11 22 33 44", lon=4.88, lat=45.77, pilot_ids=[pilot_id]))
+    html = client.get(path, headers=login(client, t.commune_city)).text
+    assert "Mairie annexe au 04 11 22 33 44" in html and "04 72 00 00 00" not in html

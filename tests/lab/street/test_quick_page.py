@@ -54,7 +54,7 @@ def test_answer_is_stored_with_channel_street_and_counted_by_channel(
     t, pilot_id, code = quick_pilot(session)
     thanks = send(client, code, likert_useful="5", comment="Très bien, merci.")
     assert thanks.status_code == 200 and "Merci" in thanks.text
-    assert f"Participer?pilot={pilot_id}" in thanks.text  # the link to the pilot page
+    assert f"/running?pilot={pilot_id}" in thanks.text  # the link to the pilot page
     rows = street_rows(session, pilot_id)
     assert len(rows) == 1
     row = rows[0]
