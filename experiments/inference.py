@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -60,13 +61,19 @@ FloatArray = npt.NDArray[np.float64]
 def choose_inference(
     n_treated_clusters: int, n_control_clusters: int, requested: Inference = "auto",
     min_clusters: int = MIN_CLUSTERS,
-) -> Literal["cluster", "randomization"]:
-    """Apply the rule: cluster-robust only with enough treated and control clusters."""
-    if requested != "auto":
-        return requested
-    if min(n_treated_clusters, n_control_clusters) >= min_clusters:
-        return "cluster"
-    return "randomization"
+) -> Literal["cluster", "randomization", "refused"]:
+    """Apply the rule: cluster-robust only with enough treated and control clusters.
+
+    An explicit `"cluster"` request is honoured when the rule allows it and refused
+    (`"refused"`, the caller returns the `cluster_inference_refused` reason) when it does
+    not — never silently replaced. Lowering `min_clusters` is the explicit override.
+    """
+    enough = min(n_treated_clusters, n_control_clusters) >= min_clusters
+    if requested == "cluster":
+        return "cluster" if enough else "refused"
+    if requested == "randomization":
+        return "randomization"
+    return "cluster" if enough else "randomization"
 
 
 def cr1_variance(scores: FloatArray, bread: float, n_obs: int, n_params: int) -> float:
@@ -83,6 +90,40 @@ def t_interval(effect: float, se: float, df: float, alpha: float) -> tuple[float
     crit = t_ppf(1 - alpha / 2, df)
     p = 2 * t_sf(abs(effect / se), df)
     return effect - crit * se, effect + crit * se, p
+
+
+def fieller(num: float, den: float, v_nn: float, v_dd: float, v_nd: float, crit: float
+            ) -> tuple[float, float]:
+    """Fieller's interval for num/den with both estimated (variances, covariance, critical value).
+
+    The set of ρ with (num − ρ·den)² ≤ crit²·(v_nn − 2ρ·v_nd + ρ²·v_dd): bounded when the
+    denominator is clearly away from zero (den² > crit²·v_dd), else unbounded.
+    """
+    c2 = crit * crit
+    a = den * den - c2 * v_dd
+    b = num * den - c2 * v_nd
+    c = num * num - c2 * v_nn
+    disc = b * b - a * c
+    if not (a > 0 and disc >= 0 and math.isfinite(disc)):
+        return -math.inf, math.inf
+    root = math.sqrt(disc)
+    return (b - root) / a, (b + root) / a
+
+
+def ewc_long_run(z: FloatArray) -> tuple[FloatArray, int]:
+    """Equal-weighted cosine long-run variance of the rows of `z` (T × k), and its df ν.
+
+    Lazarus, Lewis, Stock & Watson (2018), "HAR Inference: Recommendations for Practice",
+    J. Business & Economic Statistics 36(4): ν = ⌊0.4·T^(2/3)⌋ cosine projections; the
+    t statistic is then referred to t(ν) (fixed-b), which keeps the size with serial
+    correlation where Newey–West with its textbook bandwidth over-rejects.
+    """
+    n = z.shape[0]
+    nu = max(1, min(n - 1, int(0.4 * n ** (2 / 3))))
+    t = (np.arange(n) + 0.5) / n
+    basis = np.sqrt(2 / n) * np.cos(np.pi * np.arange(1, nu + 1)[:, None] * t[None, :])
+    lam = basis @ z  # ν × k
+    return lam.T @ lam / nu, nu
 
 
 def n_assignments(n: int, k: int) -> int:
@@ -124,6 +165,44 @@ class RandomizationResult:
     placebo_sd: float
 
 
+def significant(p_value: float, alpha: float) -> bool:
+    """The one significance convention: reject at level α when p ≤ α.
+
+    Randomization p-values count the observed assignment, so p ≤ α is the exact level-α
+    test; intervals (the τ not rejected), Holm and the recommendation use the same rule.
+    """
+    return math.isfinite(p_value) and p_value <= alpha
+
+
+def invert(pval: Callable[[float], float], a0: float, spread: float, alpha: float,
+           rtol: float = 1e-12) -> tuple[float, float]:
+    """The interval {τ : p(τ) > α}, its ends found by doubling then bisection from `a0`
+    (to `rtol` relative to the placebo spread)."""
+
+    def bound(sign: float) -> float:
+        if spread == 0.0:
+            return a0
+        inside, step = 0.0, spread / 8
+        for _ in range(60):
+            if significant(pval(a0 + sign * step), alpha):
+                break
+            inside, step = step, step * 2
+        else:
+            return sign * math.inf
+        outside = step
+        for _ in range(100):
+            mid = (inside + outside) / 2
+            if significant(pval(a0 + sign * mid), alpha):
+                outside = mid
+            else:
+                inside = mid
+            if outside - inside <= rtol * max(spread, abs(a0)):
+                break
+        return a0 + sign * (inside + outside) / 2
+
+    return bound(-1.0), bound(1.0)
+
+
 def randomization_test(
     a: FloatArray, c: FloatArray, alpha: float = 0.05, exact: bool = True
 ) -> RandomizationResult:
@@ -144,34 +223,75 @@ def randomization_test(
         obs = abs(a0 - tau * c0)
         return float(np.mean(np.abs(a - tau * c) >= obs - tol * (1 + abs(tau))))
 
-    def bound(sign: float) -> float:
-        if spread == 0.0:
-            return a0
-        inside, step = 0.0, spread / 8
-        for _ in range(60):
-            if pval(a0 + sign * step) <= alpha:
-                break
-            inside, step = step, step * 2
-        else:
-            return sign * math.inf
-        outside = step
-        for _ in range(100):
-            mid = (inside + outside) / 2
-            if pval(a0 + sign * mid) <= alpha:
-                outside = mid
-            else:
-                inside = mid
-            if outside - inside <= 1e-12 * max(spread, abs(a0)):
-                break
-        return a0 + sign * (inside + outside) / 2
-
+    lo, hi = invert(pval, a0, spread, alpha)
     return RandomizationResult(
-        p_value=pval(0.0), ci_low=bound(-1.0), ci_high=bound(1.0), n_assignments=int(a.size),
+        p_value=pval(0.0), ci_low=lo, ci_high=hi, n_assignments=int(a.size),
+        exact=exact, placebo_sd=float(np.std(a[1:], ddof=1)) if a.size > 2 else float("nan"),
+    )
+
+
+def _group_var(mat: FloatArray, d: FloatArray, k: FloatArray) -> FloatArray:
+    """Per assignment row, the sample variance of `d` over the members the row selects."""
+    s1, s2 = mat @ d, mat @ (d * d)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.maximum(s2 - s1 * s1 / k, 0.0) / (k - 1)
+
+
+def welch_se(mat: FloatArray, d: FloatArray) -> FloatArray:
+    """Per assignment row (0/1 over groups), the Welch SE of mean(d | 1) − mean(d | 0).
+
+    A side with a single member has no variance of its own; the other side's is used for
+    it (the equal-variance assumption, the only one available there).
+    """
+    ok = np.isfinite(d)
+    dd = np.where(ok, d, 0.0)
+    m_t, m_c = mat * ok, (1.0 - mat) * ok
+    k_t, k_c = m_t.sum(axis=1), m_c.sum(axis=1)
+    v_t, v_c = _group_var(m_t, dd, k_t), _group_var(m_c, dd, k_c)
+    v_t = np.where(k_t >= 2, v_t, v_c)
+    v_c = np.where(k_c >= 2, v_c, v_t)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.asarray(np.sqrt(v_t / k_t + v_c / k_c), dtype=np.float64)
+
+
+def studentized_randomization_test(
+    a: FloatArray, c: FloatArray, mat: FloatArray, d: FloatArray, alpha: float = 0.05,
+    exact: bool = True, deflate: float = 1.0,
+) -> RandomizationResult:
+    """Randomization test of the estimate divided by its Welch SE (Chung & Romano 2013).
+
+    `a`, `c` as in `randomization_test`; `mat` the assignments (rows, 0/1 over the groups
+    reassigned, the observed one first) and `d` each group's pilot-minus-baseline difference
+    (NaN when a group lacks one period). Shifting treated pilot outcomes by −τ shifts the
+    observed treated groups' `d` by −τ, so each assignment's SE is recomputed at every τ.
+    `deflate` > 1 divides the observed statistic (a wider, more cautious interval).
+    """
+    ok = np.isfinite(a) & np.isfinite(c)
+    ok[0] = True
+    a, c, mat = a[ok], c[ok], mat[ok]
+    obs = mat[0] > 0.5
+    a0 = float(a[0])
+    spread = float(np.max(np.abs(a - a0 * c))) if a.size > 1 else 0.0
+    tol = 1e-9
+
+    def pval(tau: float) -> float:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            t = np.abs(a - tau * c) / welch_se(mat, d - tau * obs)
+        t0 = float(t[0]) / deflate
+        if not math.isfinite(t0):
+            return 1.0 if math.isnan(t0) else 0.0
+        return float(np.mean(np.nan_to_num(t, nan=0.0) >= t0 * (1 - tol)))
+
+    lo, hi = invert(pval, a0, spread, alpha, rtol=1e-7)
+    return RandomizationResult(
+        p_value=pval(0.0), ci_low=lo, ci_high=hi, n_assignments=int(a.size),
         exact=exact, placebo_sd=float(np.std(a[1:], ddof=1)) if a.size > 2 else float("nan"),
     )
 
 
 __all__ = [
     "MAX_ASSIGNMENTS", "MIN_CLUSTERS", "Inference", "RandomizationResult", "assignments",
-    "choose_inference", "cr1_variance", "n_assignments", "randomization_test", "t_interval",
+    "choose_inference", "cr1_variance", "ewc_long_run", "fieller", "invert", "n_assignments",
+    "randomization_test", "significant", "studentized_randomization_test", "t_interval",
+    "welch_se",
 ]

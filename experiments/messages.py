@@ -24,6 +24,14 @@ MESSAGES: Final[dict[str, str]] = {
     "few_clusters_randomization": "Too few treated or control clusters for cluster-robust "
     "standard errors (they reject too often); the p-value and interval come from "
     "randomization inference, reassigning the treatment among units.",
+    "treated_noisier_few": "The one or two pilot zones were clearly more variable than the "
+    "control zones before the pilot started; with so few of them the usual interval cannot be "
+    "trusted, so it was widened. Treat the result as indicative.",
+    "cluster_inference_refused": "Cluster-robust standard errors were requested, but there "
+    "are fewer than ten treated or control clusters: they would reject far too often, so the "
+    "request was refused. Use automatic or randomization inference.",
+    "independent_readings": "Without a time column, readings were treated as independent; "
+    "consecutive readings are usually correlated, so the interval is likely too narrow.",
     "few_clusters_cluster_robust": "Too few treated or control clusters: cluster-robust "
     "standard errors were still used and the interval is likely too narrow.",
     "no_cluster_hc1": "No cluster column: rows are treated as independent "

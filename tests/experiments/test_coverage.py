@@ -45,7 +45,7 @@ def test_few_treated_zones_would_undercover_with_cluster_robust() -> None:
     """Why the rule exists: CR1 with 2 treated of 12 zones covers far less than 95%."""
     rng = np.random.default_rng(20240503)
     results = [did_panel(pilot_panel(rng, 2, 10, 8, effect=EFFECT, rho=0.5),
-                         inference="cluster") for _ in range(400)]
+                         inference="cluster", min_clusters=1) for _ in range(400)]
     assert _coverage(results) < 0.90
 
 

@@ -91,18 +91,30 @@ def _brute_twfe(ui, ti, y, treated, post) -> float:
     return float(_sm_panel(ui, ti, y, treated, post).params["treated_post"])
 
 
-def test_randomization_inference_is_exact_enumeration_of_refits() -> None:
+def _welch_se(ui, ti, y, treated, post) -> float:
+    """Welch SE of the treated − control mean of per-unit (pilot − baseline) means (pandas)."""
+    df = pd.DataFrame({"u": ui, "post": post[ti], "y": y})
+    means = df.groupby(["u", "post"])["y"].mean().unstack()
+    d = (means[True] - means[False]).to_numpy()
+    a, b = d[treated], d[~treated]
+    return float(np.sqrt(a.var(ddof=1) / a.size + b.var(ddof=1) / b.size))
+
+
+def test_randomization_inference_is_exact_enumeration_of_studentized_refits() -> None:
+    """The p-value is the share of reassignments whose |TWFE / Welch SE| is at least the
+    observed one (Chung & Romano 2013), every refit done independently by statsmodels."""
     ui, ti, y, treated, post = _unbalanced(7, n_units=7, n_periods=6, n_treated=2)
     res = did_panel(make_panel(ui, ti, y, treated, post))
     assert "few_clusters_randomization" in res.warnings
-    assert "all 21 assignments" in res.method
+    assert "all 21 assignments" in res.method and "studentized" in res.method
     obs = _brute_twfe(ui, ti, y, treated, post)
+    t_obs = abs(obs) / _welch_se(ui, ti, y, treated, post)
     placebo = []
     for combo in itertools.combinations(range(7), 2):
         tr = np.zeros(7, dtype=bool)
         tr[list(combo)] = True
-        placebo.append(_brute_twfe(ui, ti, y, tr, post))
-    p_brute = np.mean(np.abs(placebo) >= abs(obs) - 1e-12)
+        placebo.append(abs(_brute_twfe(ui, ti, y, tr, post)) / _welch_se(ui, ti, y, tr, post))
+    p_brute = np.mean(np.asarray(placebo) >= t_obs * (1 - 1e-9))
     assert res.effect == pytest.approx(obs, rel=REL)
     assert res.p_value == pytest.approx(p_brute)
 
@@ -114,10 +126,11 @@ def test_randomization_interval_is_test_inversion() -> None:
 
     def p_at(tau: float) -> float:
         y0 = y - tau * d
-        obs = abs(_fast(ui, ti, y0, treated, post))
+        obs = abs(_fast(ui, ti, y0, treated, post)) / _welch_se(ui, ti, y0, treated, post)
         stats = [abs(_fast(ui, ti, y0, _mask(c, 10), post))
+                 / _welch_se(ui, ti, y0, _mask(c, 10), post)
                  for c in itertools.combinations(range(10), 3)]
-        return float(np.mean(np.asarray(stats) >= obs - 1e-9))
+        return float(np.mean(np.asarray(stats) >= obs * (1 - 1e-9)))
 
     width = res.ci_high - res.ci_low
     assert math.isfinite(width) and width > 0
@@ -257,7 +270,8 @@ def test_twfe_equals_dummy_least_squares_on_random_unbalanced_panels(seed, n_uni
     treated = np.arange(n_units) < max(1, n_units // 3)
     post = np.arange(n_periods) >= n_periods // 2
     y = rng.normal(size=ui.size) * 10 + rng.normal(size=n_units)[ui] * 5
-    res = did_panel(make_panel(ui, ti, y, treated, post), inference="cluster")
+    res = did_panel(make_panel(ui, ti, y, treated, post), inference="cluster",
+                    min_clusters=1)
     x = np.column_stack([(treated[ui] & post[ti]).astype(float), np.eye(n_units)[ui],
                          np.eye(n_periods)[ti][:, 1:]])
     if np.linalg.matrix_rank(x) < x.shape[1]:
