@@ -52,7 +52,9 @@ MESSAGES: Final[dict[str, str]] = {
     "(standardized mean difference above the threshold, and significant).",
     "pre_trend": "A placebo pilot start inside the baseline shows an 'effect': treated and "
     "control were not on parallel trends, so the estimate may be biased.",
-    "pre_trend_not_checked": "Too few baseline periods to check for parallel pre-trends.",
+    "pre_trend_not_checked": "Parallel pre-trends could not be checked: too few baseline "
+    "periods, or too few treated and control zones for the placebo test to ever reject. "
+    "This is not a passed check.",
     "power_independent_periods": "The baseline is shorter than the planned design; the "
     "minimum detectable effect assumes independent periods and may be optimistic.",
     "power_randomization": "With fewer than ten treated or control units the analysis uses "

@@ -143,11 +143,14 @@ class QualityReport:
     baseline_p_value: float
     pre_trend_p_value: float
     coverage_by_unit: tuple[tuple[str, float], ...] = ()
+    not_checkable: tuple[tuple[str, str], ...] = ()
 
     def to_dict(self) -> dict[str, object]:
         """Return a JSON-ready dict (NaN → None)."""
-        out = {k: _json_number(v) for k, v in asdict(self).items() if k != "coverage_by_unit"}
+        out = {k: _json_number(v) for k, v in asdict(self).items()
+               if k not in ("coverage_by_unit", "not_checkable")}
         out["flags"] = list(self.flags)
+        out["not_checkable"] = dict(self.not_checkable)
         out["coverage_by_unit"] = {u: c for u, c in self.coverage_by_unit}
         return out
 
