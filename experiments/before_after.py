@@ -87,12 +87,23 @@ def before_after_paired(
                     *(("ci_unbounded",) if ok and math.isinf(r_lo) else ()))
 
 
+def _period_variance(y: npt.NDArray[np.float64]) -> tuple[float, int]:
+    """Variance of a period's mean under serial correlation (EWC long-run variance / T)."""
+    omega, nu = ewc_long_run((y - y.mean())[:, None])
+    return float(omega[0, 0]) / y.size, nu
+
+
 def before_after_series(y: npt.ArrayLike, post: npt.ArrayLike, *, alpha: float = 0.05,
                         n_obs: int | None = None) -> EffectResult:
-    """Pilot minus baseline mean of a time-ordered series (daily means), HAC (EWC) variance."""
+    """Pilot minus baseline mean of a time-ordered series (daily means), HAC (EWC) variance.
+
+    Each period's mean gets its own long-run variance (a location model, where the EWC
+    t(ν) reference is exact under fixed-b asymptotics); the two are combined with
+    Satterthwaite's degrees of freedom.
+    """
     yy, pp = np.asarray(y, dtype=float), np.asarray(post, dtype=bool)
     n = int(yy.size)
-    method = "daily means regressed on the pilot flag, HAC (equal-weighted cosine) variance"
+    method = "daily means, pilot vs baseline, HAC (equal-weighted cosine) variance per period"
     kw: dict[str, Any] = dict(method=method, n_obs=n_obs if n_obs is not None else n,
                               n_periods=n)
     n1 = int(pp.sum())
@@ -101,26 +112,23 @@ def before_after_series(y: npt.ArrayLike, post: npt.ArrayLike, *, alpha: float =
         return degenerate("before_after", code, **kw)
     base = float(yy[~pp].mean())
     effect = float(yy[pp].mean()) - base
-    if n < 4:
+    if min(n1, n - n1) < 3:
         return degenerate("before_after", "too_few_observations", effect=effect,
                           baseline_mean=base, **kw)
-    x = np.column_stack([np.ones(n), pp.astype(float)])
-    resid = yy - x @ np.array([base, effect])
-    omega, nu = ewc_long_run(x * resid[:, None])
-    xtx_inv = np.linalg.inv(x.T @ x)
-    v = n * xtx_inv @ omega @ xtx_inv
-    se = math.sqrt(max(float(v[1, 1]), 0.0))
+    (v0, nu0), (v1, nu1) = _period_variance(yy[~pp]), _period_variance(yy[pp])
+    se = math.sqrt(v0 + v1)
     if not se > 0:
         return degenerate("before_after", "zero_variance", effect=effect, baseline_mean=base,
                           **kw)
-    crit = t_ppf(1 - alpha / 2, nu)
+    df = (v0 + v1) ** 2 / (v0**2 / nu0 + v1**2 / nu1)
+    crit = t_ppf(1 - alpha / 2, df)
     ok = base != 0
-    r_lo, r_hi = fieller(effect, base, v[1, 1], v[0, 0], v[0, 1], crit) if ok else (NAN, NAN)
+    r_lo, r_hi = fieller(effect, base, v0 + v1, v0, -v0, crit) if ok else (NAN, NAN)
     res = EffectResult(
         design="before_after", effect=effect, relative_effect=effect / base if ok else NAN,
         ci_low=effect - crit * se, ci_high=effect + crit * se, relative_ci_low=r_lo,
-        relative_ci_high=r_hi, p_value=2 * t_sf(abs(effect) / se, nu), se=se,
-        baseline_mean=base, **{**kw, "method": f"{method}, t({nu})"},
+        relative_ci_high=r_hi, p_value=2 * t_sf(abs(effect) / se, df), se=se,
+        baseline_mean=base, **{**kw, "method": f"{method}, t({df:.1f})"},
     )
     return res.with_warnings(*(() if ok else ("zero_baseline_mean",)),
                              *(("ci_unbounded",) if ok and math.isinf(r_lo) else ()))

@@ -20,7 +20,9 @@ import numpy as np
 import polars as pl
 
 from experiments.heterogeneity import (
+    baseline_unit_variances,
     group_means,
+    standardized_statistic,
     treated_noisier,
     unit_differences,
 )
@@ -32,6 +34,7 @@ from experiments.inference import (
     assignments,
     choose_inference,
     cr1_variance,
+    randomization_test,
     studentized_randomization_test,
     t_interval,
 )
@@ -197,30 +200,27 @@ def did_panel(
                        method=f"{base}; cluster-robust (CR1) SE, {n_cl} clusters, t({n_cl - 1})")
     if inference == "auto":
         warnings.append("few_clusters_randomization")
-    gram, b = fit.projection.unit_post_gram(post, fit.y_tilde)
     d_units = unit_differences(ui, ti, panel.y, post, treated.size)
+    var_units, _ = baseline_unit_variances(ui, ti, panel.y, post, treated.size)
     if not (tr_c & co_c).any():
-        a_cl, exact = assignments(tr_c, max_assignments, seed)
-        a_mat, level, mat, d = a_cl[:, cl], "clusters", a_cl, group_means(d_units, cl, n_cl)
+        mat, exact = assignments(tr_c, max_assignments, seed)
+        level, d, var = "clusters", group_means(d_units, cl, n_cl), group_means(var_units, cl, n_cl)
     else:
-        a_mat, exact = assignments(treated, max_assignments, seed)
-        level, mat, d = "units", a_mat, d_units
+        mat, exact = assignments(treated, max_assignments, seed)
+        level, d, var = "units", d_units, var_units
         if n_cl < len(cl):
             warnings.append("ri_ignores_clusters")
-    q = np.einsum("pu,uv,pv->p", a_mat, gram, a_mat)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        q = np.where(q > 1e-10 * q[0], q, np.nan)
-        est = a_mat @ b / q
-        resp = a_mat @ (gram @ treated.astype(float)) / q
+    est, resp = standardized_statistic(mat, d, np.sqrt(var))
     k_tr, k_co = int(mat[0].sum()), int(mat.shape[1] - mat[0].sum())
     noisy = treated_noisier(ui, ti, panel.y, treated, post, k_tr)
     deflate = 1.0
     if noisy is not None:
         warnings.append("treated_noisier_few")
         deflate = math.sqrt((noisy.ratio / k_tr + 1 / k_co) / (1 / k_tr + 1 / k_co))
-    r = studentized_randomization_test(est, resp, mat, d, alpha, exact, deflate)
-    how = (f"studentized randomization inference ({'all' if exact else 'fixed-seed sample of'} "
-           f"{r.n_assignments} assignments of the Welch t, test inversion)")
+    r = randomization_test(est, resp, alpha, exact, deflate)
+    how = (f"randomization inference on zone differences standardized by each zone's baseline "
+           f"SD ({'all' if exact else 'fixed-seed sample of'} {r.n_assignments} assignments, "
+           "test inversion)")
     if deflate > 1:
         how += f"; statistic deflated ×{deflate:.2f} for the treated zones' extra noise"
     if r.n_assignments < MIN_ASSIGNMENTS_WARN:

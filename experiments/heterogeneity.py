@@ -62,6 +62,22 @@ class Variability:
     df_control: int
 
 
+def baseline_unit_variances(ui: IntArray, ti: IntArray, y: FloatArray, post: BoolArray,
+                            n_units: int) -> tuple[FloatArray, IntArray]:
+    """Per unit, the variance of its baseline cells around its own mean and the period means
+    (residuals of y − unit mean − period mean deviation), and its degrees of freedom."""
+    base = ~post[ti]
+    u, t, v = ui[base], ti[base], y[base]
+    cnt_u = np.bincount(u, minlength=n_units)
+    r = v - (np.bincount(u, v, n_units) / np.maximum(cnt_u, 1))[u]
+    cnt_t = np.bincount(t, minlength=post.size)
+    r = r - (np.bincount(t, r, post.size) / np.maximum(cnt_t, 1))[t]
+    ss = np.bincount(u, r * r, n_units)
+    df = np.maximum(cnt_u - 1, 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(df > 0, ss / df, np.nan), df
+
+
 def baseline_variability(ui: IntArray, ti: IntArray, y: FloatArray, treated: BoolArray,
                          post: BoolArray) -> Variability:
     """Ratio of treated to control within-unit baseline variance, and the F test of ratio > 1.
@@ -70,27 +86,46 @@ def baseline_variability(ui: IntArray, ti: IntArray, y: FloatArray, treated: Boo
     period's mean deviation across units. Serial correlation makes the F test's degrees of
     freedom optimistic, which errs towards warning (the cautious side).
     """
-    base = ~post[ti]
-    u, t, v = ui[base], ti[base], y[base]
-    nan = Variability(math.nan, math.nan, 0, 0)
-    if v.size == 0:
-        return nan
-    n_u, n_t = treated.size, post.size
-    cnt_u = np.bincount(u, minlength=n_u)
-    r = v - (np.bincount(u, v, n_u) / np.maximum(cnt_u, 1))[u]
-    cnt_t = np.bincount(t, minlength=n_t)
-    r = r - (np.bincount(t, r, n_t) / np.maximum(cnt_t, 1))[t]
-    ss = np.bincount(u, r * r, n_u)
-    df = np.maximum(cnt_u - 1, 0)
+    var, df = baseline_unit_variances(ui, ti, y, post, treated.size)
+    ss = np.where(df > 0, var * df, 0.0)
     tr = treated
     df_t, df_c = int(df[tr].sum()), int(df[~tr].sum())
     if df_t == 0 or df_c == 0:
-        return nan
+        return Variability(math.nan, math.nan, 0, 0)
     var_c = float(ss[~tr].sum()) / df_c
     if not var_c > 0:
-        return nan
+        return Variability(math.nan, math.nan, 0, 0)
     ratio = float(ss[tr].sum()) / df_t / var_c
     return Variability(ratio, f_sf(ratio, df_t, df_c), df_t, df_c)
+
+
+def standardized_statistic(mat: FloatArray, d: FloatArray, sd: FloatArray
+                           ) -> tuple[FloatArray, FloatArray]:
+    """(a, c): per assignment row, the standardized DiD statistic a − τ·c at effect τ.
+
+    Each group's pilot-minus-baseline difference, centred on the precision-weighted mean over
+    all groups (weights 1/SD², so noisy zones barely move it; it removes the common period
+    effects and does not depend on the assignment), is divided by
+    the group's own baseline SD; the statistic is the treated minus control mean of those
+    standardized differences. Under the null every group's standardized difference has the
+    same distribution whatever its noise level, so permuting it stays valid when treated
+    zones are noisier. Normalized so that c[0] = 1 (a[0] is then an effect estimate).
+    """
+    n = d.size
+    obs = mat[0] > 0.5
+    k = float(obs.sum())
+    ok = np.isfinite(d) & np.isfinite(sd) & (sd > 0)
+    scale = np.where(ok, sd, 1.0)
+    w = np.where(ok, 1.0 / (scale * scale), 0.0)
+    w = w / w.sum() if w.sum() > 0 else w
+    dd = np.where(ok, d, 0.0)
+    e0 = np.where(ok, (dd - w @ dd) / scale, 0.0)
+    ce = np.where(ok, (obs - w @ obs) / scale, 0.0)
+    m_t = mat / k
+    m_c = (1.0 - mat) / (n - k)
+    a = m_t @ e0 - m_c @ e0
+    c = m_t @ ce - m_c @ ce
+    return a / c[0], c / c[0]
 
 
 NOISY_P = 0.05
@@ -121,5 +156,6 @@ def welch_p(d: FloatArray, treated: BoolArray) -> tuple[float, float, float]:
     return float(a.mean() - b.mean()), se, float(df)
 
 
-__all__ = ["Variability", "baseline_variability", "f_sf", "group_means", "treated_noisier",
-           "unit_differences", "welch_p"]
+__all__ = ["Variability", "baseline_unit_variances", "baseline_variability", "f_sf",
+           "group_means", "standardized_statistic", "treated_noisier", "unit_differences",
+           "welch_p"]

@@ -204,13 +204,15 @@ def invert(pval: Callable[[float], float], a0: float, spread: float, alpha: floa
 
 
 def randomization_test(
-    a: FloatArray, c: FloatArray, alpha: float = 0.05, exact: bool = True
+    a: FloatArray, c: FloatArray, alpha: float = 0.05, exact: bool = True,
+    deflate: float = 1.0,
 ) -> RandomizationResult:
     """Randomization p-value and interval for a linear estimator.
 
     `a[i]` is the estimate under assignment i (row 0 the observed one) and `c[i]` the
     estimate under assignment i of the observed treated×pilot indicator, so that shifting
     treated pilot-period outcomes by −τ changes estimate i to `a[i] − τ·c[i]` (`c[0]` = 1).
+    `deflate` > 1 divides the observed statistic: a deliberately wider, more cautious interval.
     """
     ok = np.isfinite(a) & np.isfinite(c)
     ok[0] = True
@@ -220,7 +222,7 @@ def randomization_test(
     tol = 1e-9 * max(spread, abs(a0), 1e-300)
 
     def pval(tau: float) -> float:
-        obs = abs(a0 - tau * c0)
+        obs = abs(a0 - tau * c0) / deflate
         return float(np.mean(np.abs(a - tau * c) >= obs - tol * (1 + abs(tau))))
 
     lo, hi = invert(pval, a0, spread, alpha)
