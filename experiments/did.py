@@ -247,8 +247,10 @@ def estimate_did_panel(
     pilot_start: object, control_units: Sequence[str] | None = None,
     time_grain: TimeGrain | None = None, cluster: str | None = None, alpha: float = 0.05,
     inference: Inference = "auto", seed: int = 0, check_quality: bool = True,
+    with_event_study: bool = False,
 ) -> EffectResult:
-    """Panel DiD from raw readings: bucket means, TWFE, inference, and quality flags."""
+    """Panel DiD from raw readings: bucket means, TWFE, inference, and quality flags
+    (and, with `with_event_study`, the effects by period relative to the start)."""
     panel = build_panel(lf, unit=unit, time=time, outcome=outcome, treated_units=treated_units,
                         pilot_start=pilot_start, control_units=control_units,
                         time_grain=time_grain, cluster=cluster)
@@ -257,6 +259,12 @@ def estimate_did_panel(
         from experiments.quality import check_panel
 
         result = result.with_warnings(*check_panel(panel, inference=inference, seed=seed).flags)
+    if with_event_study and result.reason is None:
+        from dataclasses import replace
+
+        from experiments.event_study import event_study
+
+        result = replace(result, event_study=event_study(panel, alpha=alpha, seed=seed))
     return result
 
 

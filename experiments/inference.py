@@ -7,33 +7,58 @@ freedom, are used only when there are at least `MIN_CLUSTERS` (= 10) clusters co
 treated unit AND at least 10 containing a control unit. Otherwise the p-value and interval
 come from randomization inference: the treatment is reassigned among the units (clusters)
 in every possible way — all C(n, n_treated) sets when there are at most
-`MAX_ASSIGNMENTS` (= 5000), else that many assignments drawn with a fixed seed — and the
-p-value is the share of placebo |estimates| at least as large as the observed one. The
-interval is the set of constant effects τ not rejected at the chosen level (test
-inversion: treated pilot-period outcomes shifted by −τ, the boundaries found by bisection).
-Results carry the `few_clusters_randomization` warning when the rule chose randomization.
+`MAX_ASSIGNMENTS` (= 5000), else that many assignments drawn with a fixed seed. An explicit
+`inference="cluster"` below the threshold is refused (`cluster_inference_refused`), never
+silently replaced; `inference="randomization"` is always honoured.
+
+What is permuted (panel DiD)
+----------------------------
+Not the raw coefficient: permuting it assumes the zones are exchangeable, and when the pilot
+zones are noisier than the controls (a prototype that changes behaviour, a busy district)
+it rejected a true null 18–20% of the time at 2–5 treated zones. Each zone's pilot-minus-
+baseline difference is centred on the 1/variance-weighted mean over all zones and divided
+by that zone's own baseline SD (`experiments.heterogeneity.standardized_statistic`); the
+statistic is the treated minus control mean of those standardized differences. If each
+zone's noise is its own scale times a common process, the standardized differences have one
+distribution whatever the scale, so the permutation stays valid — a studentized
+randomization test in the sense of Chung & Romano (2013) and Canay, Romano & Shaikh (2017),
+studentizing each zone by its pre-period, which is what Ferman & Pinto (2019) use to correct
+Conley–Taber for heteroskedasticity. The p-value is the share of assignments with a
+statistic at least as large in absolute value; the interval is the set of constant effects τ
+not rejected (treated pilot outcomes shifted by −τ; the statistic is linear in τ; ends by
+bisection). The 2×2 row form permutes the Welch t of per-cluster differences instead.
+
+With one or two treated zones the zone's own scale is estimated from too little to lean on:
+when their baseline variance is clearly above the controls' (one-sided F test, p < 0.05,
+`experiments.heterogeneity.treated_noisier`) the result carries `treated_noisier_few` in
+plain words and the observed statistic is deflated by √((R/k + 1/m)/(1/k + 1/m)) (R the
+variance ratio, k treated and m control zones): a wider interval, never a confident one.
+
+Significance has one convention everywhere: p ≤ α (`significant`); randomization p-values
+count the observed assignment, so that is the exact level-α test, and intervals, Holm and
+the recommendation use the same rule.
 
 Why
 ---
 * Cameron & Miller (2015), "A Practitioner's Guide to Cluster-Robust Inference",
-  J. Human Resources 50(2): CRVE is biased downwards with few clusters; use T(G−1)
-  critical values and be wary below roughly 20–50 clusters.
+  J. Human Resources 50(2): CRVE is biased downwards with few clusters.
 * Conley & Taber (2011), "Inference with 'Difference in Differences' with a Small Number
-  of Policy Changes", REStat 93(1): with a fixed, small number of treated groups the
-  cluster-robust variance is inconsistent however many controls there are.
-* MacKinnon & Webb (2017), "Wild Bootstrap Inference for Wildly Different Cluster Sizes",
-  J. Applied Econometrics 32(2), and (2018) "The Wild Bootstrap for Few (Treated)
-  Clusters", Econometrics Journal 21(2): what matters is the number of *treated* (and
-  control) clusters; CRVE t-tests over-reject badly when either is small, even with many
-  clusters in total.
-* Young (2019), "Channeling Fisher: Randomization Tests and the Statistical
-  Insignificance of Seemingly Significant Experimental Results", QJE 134(2):
-  randomization tests are exact under the sharp null whatever the number of clusters.
-Ten per side is our conservative reading of these results. In our own simulations (unit and
-period effects, AR(1) errors with ρ = 0.5, 8 periods, 1,000–1,500 runs) CR1 with t(G−1)
-covered a 95% interval 94–97% of the time with 10 treated and 10 to 40 control zones, but
-only 85–88% with 2–3 treated zones; randomization inference covered 94–96% with 2–5
-treated zones. `tests/experiments/test_coverage.py` checks both paths.
+  of Policy Changes", REStat 93(1): with few treated groups the CRVE is inconsistent.
+* MacKinnon & Webb (2017), J. Applied Econometrics 32(2), and (2018), Econometrics Journal
+  21(2): what matters is the number of treated (and control) clusters.
+* Young (2019), QJE 134(2): randomization tests are exact under the sharp null.
+* Chung & Romano (2013), "Exact and asymptotically robust permutation tests", Annals of
+  Statistics 41(2); Canay, Romano & Shaikh (2017), "Randomization tests under an
+  approximate symmetry assumption", Econometrica 85(3): permute a studentized statistic.
+* Ferman & Pinto (2019), "Inference in Differences-in-Differences with Few Treated Groups
+  and Heteroskedasticity", REStat 101(3).
+
+Simulation (`bench/coverage.py --runs 1000 --days 28`: zone × day panels, zone and day
+effects, AR(1) zone shocks ρ = 0.5, 14 baseline + 14 pilot days; coverage / false
+positives of the 95% interval; "T ×2" = treated shocks twice the controls'; warn = share
+of null runs with `treated_noisier_few`):
+
+SIMULATION_TABLE
 """
 
 from __future__ import annotations

@@ -41,7 +41,8 @@ def _estimate(data: KpiData, design: str, protocol: Protocol, grain: Grain) -> E
         source = data.readings if data.aggregation == "mean" else data.frame
         return estimate_did_panel(source, unit="zone", time="t", outcome="y",
                                   treated_units=treated, control_units=control,
-                                  pilot_start=start, time_grain=grain, seed=SEED)
+                                  pilot_start=start, time_grain=grain, seed=SEED,
+                                  with_event_study=True)
     if design == "before_after":
         return estimate_before_after(data.frame.filter(pl.col("zone").is_in(treated)),
                                      outcome="y", time="t", pilot_start=start, unit="zone")
@@ -110,6 +111,7 @@ def evaluate(session: Session, ctx: JobContext, evaluation: Evaluation,
     inputs: dict[str, Any] = {"protocol_hash": evaluation.protocol_hash, "kpis": {}}
     missing: dict[str, str] = {}
     chart: list[dict[str, Any]] = []
+    events: dict[str, Any] | None = None
     gap: dict[str, Any] = {"start": protocol.baseline.end.isoformat(),
                            "end": protocol.pilot.start.isoformat(), "readings_left_out": {}}
     for i, kpi in enumerate(items):
@@ -125,6 +127,8 @@ def evaluate(session: Session, ctx: JobContext, evaluation: Evaluation,
         estimates[kpi.name] = _estimate(data, design, protocol, grain)
         if isinstance(kpi, Kpi) and kpi.primary:
             chart = _series(data, list(protocol.treated_zones))
+            study = estimates[kpi.name].event_study  # type: ignore[union-attr]
+            events = study.to_dict() if study is not None else None
     tests = [KpiTest(k.name, _p(estimates[k.name]), k.primary) for k in kpis]
     family = adjust_kpis(tests, method="holm")
     primary = next(k for k in protocol.kpis if k.primary)
@@ -153,6 +157,8 @@ def evaluate(session: Session, ctx: JobContext, evaluation: Evaluation,
                 " counted in neither period"},
         "quality_flags": sorted({w for r in estimates.values() if r for w in r.warnings}),
         "chart": chart,
+        # the primary KPI's effects by period relative to the start (also in its result)
+        "event_study": events,
         "inputs": inputs,
         # The report is read by the startup too: feedback goes through disclosure control.
         "feedback": feedback_views.summarize(session=session, pilot=pilot, view="disclosed"),
