@@ -6,8 +6,9 @@ noisy, and treated zones' shocks twice the controls'. For each treated/control s
 run draws one panel with a planted effect (coverage of the 95% interval) and one without
 (false positives: the interval excludes 0 / p ≤ 0.05), and compares
 
-* default — `did_panel` as the evaluation runs it (`inference="auto"`): studentized
-  randomization inference below ten treated or control zones, CR1 with t(G−1) above;
+* default — `did_panel` as the evaluation runs it (`inference="auto"`): randomization
+  inference on zone differences standardized by each zone's baseline SD below ten treated
+  or control zones, CR1 with t(min(G₁, G₀) − 1) above;
   `warn` is the share of runs carrying `treated_noisier_few`;
 * CR1 — plain clustered errors by zone with t(G−1), whatever the number of zones;
 * Welch — Welch's t on per-zone differences (pilot mean − baseline mean), treated vs
@@ -60,7 +61,10 @@ def one_cell(n_t: int, n_c: int, noise: float, runs: int, days: int, seed: int) 
                                 treated_noise=noise)
             res = did_panel(panel)
             cr1 = did_panel(panel, inference="cluster", min_clusters=1)
-            out = {"default": (res.ci_low, res.ci_high), "cr1": (cr1.ci_low, cr1.ci_high),
+            g = n_t + n_c
+            half = t_ppf(0.975, g - 1) * cr1.se  # plain: t(G − 1)
+            out = {"default": (res.ci_low, res.ci_high),
+                   "cr1": (cr1.effect - half, cr1.effect + half),
                    "welch": welch(panel)[:2]}
             if effect == 0.0:
                 warned += "treated_noisier_few" in res.warnings

@@ -195,9 +195,12 @@ def did_panel(
     if choice == "cluster" and n_cl >= 2:
         scores = np.bincount(cl[ui], fit.d_tilde * fit.resid, n_cl).astype(np.float64)
         se = math.sqrt(cr1_variance(scores, fit.bread, panel.n_cells, fit.n_params))
-        return _finish("did_panel", fit.effect, cf, t_interval(fit.effect, se, n_cl - 1, alpha),
+        # t(min(G1, G0) − 1): the smaller side drives the CR1 variance when variability
+        # differs between treated and control zones (see experiments.inference).
+        df = max(1, min(int(tr_c.sum()), int(co_c.sum())) - 1)
+        return _finish("did_panel", fit.effect, cf, t_interval(fit.effect, se, df, alpha),
                        se, kw, details=(("n_readings", float(panel.n_readings)),),
-                       method=f"{base}; cluster-robust (CR1) SE, {n_cl} clusters, t({n_cl - 1})")
+                       method=f"{base}; cluster-robust (CR1) SE, {n_cl} clusters, t({df})")
     if inference == "auto":
         warnings.append("few_clusters_randomization")
     d_units = unit_differences(ui, ti, panel.y, post, treated.size)

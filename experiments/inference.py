@@ -2,8 +2,10 @@
 
 The rule
 --------
-Cluster-robust (CR1) standard errors, with Student-t critical values on G − 1 degrees of
-freedom, are used only when there are at least `MIN_CLUSTERS` (= 10) clusters containing a
+Cluster-robust (CR1) standard errors, with Student-t critical values on min(G₁, G₀) − 1
+degrees of freedom (G₁ treated and G₀ control clusters; with unequal variability the smaller
+side drives the variance, so G − 1 was too liberal: 92% coverage at 10 noisier treated vs
+20 controls), are used only when there are at least `MIN_CLUSTERS` (= 10) clusters containing a
 treated unit AND at least 10 containing a control unit. Otherwise the p-value and interval
 come from randomization inference: the treatment is reassigned among the units (clusters)
 in every possible way — all C(n, n_treated) sets when there are at most

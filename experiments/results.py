@@ -12,7 +12,7 @@ from typing import Literal
 
 from experiments.messages import MESSAGES
 
-Design = Literal["before_after", "did_2x2", "did_panel", "ab", "ab_cuped"]
+Design = Literal["before_after", "did_2x2", "did_panel", "did_staggered", "ab", "ab_cuped"]
 
 NAN = float("nan")
 
