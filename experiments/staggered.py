@@ -73,6 +73,12 @@ def did_staggered(panel: Panel, start: npt.ArrayLike, *, alpha: float = 0.05,
     n_u, n_t = len(panel.units), len(panel.periods)
     ui, ti, y = panel.unit_idx, panel.time_idx, panel.y
     treated_units = st < n_t
+    # periods without any cell (a gap left out) are dropped; starts move to the next period
+    used = np.bincount(ti, minlength=n_t) > 0
+    before = np.concatenate([[0], np.cumsum(used)])  # used periods before index i
+    st = np.where(treated_units, before[np.minimum(st, n_t)], NEVER)
+    ti = (np.cumsum(used) - 1)[ti]
+    n_t = int(used.sum())
     base = "imputation DiD (Borusyak, Jaravel & Spiess 2024), y ~ C(unit) + C(time) on " \
            "untreated cells"
     kw: dict[str, Any] = dict(method=base, n_obs=panel.n_cells, n_units=n_u, n_periods=n_t,

@@ -16,6 +16,7 @@ from experiments.did import estimate_did_panel
 from experiments.multiple import KpiTest, adjust_kpis
 from experiments.recommend import Criterion, GuardrailCriterion, recommend
 from experiments.results import EffectResult
+from experiments.staggered import estimate_did_staggered
 from lab.audit import service as audit
 from lab.common import utcnow
 from lab.evaluations import report
@@ -35,6 +36,11 @@ SEED = 0  # resampling (randomization inference) is seeded: same inputs, same re
 def _estimate(data: KpiData, design: str, protocol: Protocol, grain: Grain) -> EffectResult:
     treated, control = list(protocol.treated_zones), list(protocol.control_zones)
     start = protocol.pilot.start
+    if design == "did" and (starts := protocol.zone_starts()) is not None:
+        source = data.readings if data.aggregation == "mean" else data.frame
+        return estimate_did_staggered(source, unit="zone", time="t", outcome="y",
+                                      starts=starts, control_units=control, time_grain=grain,
+                                      seed=SEED)
     if design == "did":
         # Bucket means come straight from the readings (build_panel reduces the stored
         # layout, sorted by zone then time, without hashing); other aggregations first.

@@ -76,3 +76,38 @@ def test_interim_fraction_of_the_pilot_period() -> None:
     assert interim_fraction(protocol, PILOT_START + timedelta(days=7)) == pytest.approx(1 / 3)
     assert interim_fraction(protocol, T0) == 0.0
     assert interim_fraction(protocol, PILOT_END + timedelta(days=3)) == 1.0
+
+
+def test_staggered_protocol_is_validated_and_evaluated_by_imputation() -> None:
+    late = PILOT_START + timedelta(days=7)
+    body = _protocol().model_dump(mode="json")
+    protocol = Protocol.model_validate({**body, "treated_starts": {"T2": late.isoformat(),
+                                                                   "T3": late.isoformat()}})
+    assert protocol.zone_starts() == {"T0": PILOT_START, "T1": PILOT_START, "T2": late,
+                                      "T3": late}
+    for bad in ({"C0": late.isoformat()}, {"T2": (PILOT_END + timedelta(days=1)).isoformat()}):
+        with pytest.raises(ValueError, match="treated_starts"):
+            Protocol.model_validate({**body, "treated_starts": bad})
+    # zones T2 and T3 only start a week late: their first week is untreated
+    rng = np.random.default_rng(5)
+    rows = []
+    for zone in TREATED + CONTROL:
+        level = rng.normal(50, 2)
+        start = late if zone in ("T2", "T3") else PILOT_START
+        for d in range(49):
+            t = T0 + timedelta(days=d)
+            y = level + rng.normal(0, 0.3) - (2.0 if zone in TREATED and t >= start else 0.0)
+            rows.append({"zone": zone, "t": t, "y": y})
+    data = KpiData(pl.LazyFrame(rows), "mean", "day", {})
+    kept, _ = _without_gap(data, protocol)
+    result = _estimate(kept, "did", protocol, "day")
+    assert result.design == "did_staggered" and "2 start dates" in result.method
+    assert result.effect == pytest.approx(-2.0, abs=0.3)
+    common = _estimate(kept, "did", _protocol(), "day")  # ignoring the late starts
+    assert common.effect > result.effect + 0.2  # dilutes the effect
+
+
+def test_protocols_without_staggered_starts_keep_their_hash() -> None:
+    from lab.pilots.protocol import canonical_json
+
+    assert "treated_starts" not in canonical_json(_protocol())
