@@ -90,16 +90,18 @@ def main() -> int:
     ap.add_argument("--runs", type=int, default=1000)
     ap.add_argument("--days", type=int, default=28)
     ap.add_argument("--cells", default=",".join(f"{t}/{c}" for t, c in CELLS))
+    ap.add_argument("--seed", type=int, default=1600, help="base seed (a replication: change it)")
+    ap.add_argument("--noise", default="1,2", help="treated noise multipliers to run")
     args = ap.parse_args()
     cells = [tuple(int(x) for x in c.split("/")) for c in args.cells.split(",")]
     print(f"{args.runs} runs per cell (each: one panel with effect {EFFECT}, one without), "
           f"{args.days} days, AR(1) ρ = 0.5; coverage / false positives of 95% intervals")
     print(f"{'noise':>6} {'T/C':>6} | {'default':^13} {'warn':>5} | {'CR1 t(G-1)':^13} | "
           f"{'Welch diffs':^13} | secs")
-    for noise in (1.0, 2.0):
+    for noise in (float(x) for x in args.noise.split(",")):
         for i, (n_t, n_c) in enumerate(cells):
             t0 = time.perf_counter()
-            r = one_cell(n_t, n_c, noise, args.runs, args.days, 1600 + 10 * i + int(noise))
+            r = one_cell(n_t, n_c, noise, args.runs, args.days, args.seed + 10 * i + int(noise))
             h = r["hits"]
             print(f"{'equal' if noise == 1 else 'T ×2':>6} {n_t:>2}/{n_c:<3} | "
                   f"{fmt(h['default'])} {100 * r['warn']:4.0f}% | {fmt(h['cr1'])} | "

@@ -228,8 +228,9 @@ def did_panel(
         how += f"; statistic deflated ×{deflate:.2f} for the treated zones' extra noise"
     if r.n_assignments < MIN_ASSIGNMENTS_WARN:
         warnings.append("ri_few_assignments")
-    det = (("n_readings", float(panel.n_readings)), ("n_assignments", float(r.n_assignments)),
-           ("placebo_sd", r.placebo_sd))
+    det: tuple[tuple[str, float], ...] = (
+        ("n_readings", float(panel.n_readings)), ("n_assignments", float(r.n_assignments)),
+        ("placebo_sd", r.placebo_sd))
     if noisy is not None:
         det += (("treated_variance_ratio", noisy.ratio),)
     return _finish("did_panel", fit.effect, cf, (r.ci_low, r.ci_high, r.p_value), NAN, kw,

@@ -60,7 +60,25 @@ effects, AR(1) zone shocks ρ = 0.5, 14 baseline + 14 pilot days; coverage / fal
 positives of the 95% interval; "T ×2" = treated shocks twice the controls'; warn = share
 of null runs with `treated_noisier_few`):
 
-SIMULATION_TABLE
+    noise  T/C  |  default (cover FP warn) | CR1 t(G−1) (cover FP) | Welch diffs (cover FP)
+    equal  1/10 |  100.0%  0.0%   9%       |  51.3%  49.6%         |    —      —
+    equal  2/10 |   95.7%  4.8%   8%       |  81.0%  14.2%         |  87.7%   8.7%
+    equal  3/15 |   94.8%  5.3%            |  87.6%  14.0%         |  92.0%   7.4%
+    equal  5/20 |   94.4%  6.1%            |  90.8%   8.9%         |  93.9%   5.9%
+    equal 10/20 |   96.1%  3.1%            |  94.3%   5.3%         |  94.6%   5.1%
+    equal 20/20 |   95.2%  3.1%            |  94.6%   3.6%         |  94.0%   3.8%
+    T ×2   1/10 |  100.0%  0.0%  89%       |  25.7%  73.5%         |    —      —
+    T ×2   2/10 |   99.4%  0.0%  98%       |  75.7%  26.6%         |  89.2%  12.2%
+    T ×2   3/15 |   95.0%  7.0%            |  82.3%  18.6%         |  92.9%   8.1%
+    T ×2   5/20 |   95.4%  5.7%            |  89.4%   9.0%         |  94.8%   5.1%
+    T ×2  10/20 |   96.7%  4.2%            |  95.1%   5.9%         |  95.9%   5.5%
+    T ×2  20/20 |   96.5%  4.3%            |  95.8%   5.2%         |  95.8%   5.5%
+
+1,000 runs per cell: the Monte-Carlo SD of a 5% rate is 0.7 points. The randomization test
+is exact when zones are exchangeable (the "equal" rows), so 6.1% at 5/20 is sampling noise;
+a replication with other seeds (`--seed 7700`) is in the commit history. With one treated
+zone among ten, no p-value can go below 1/11: the interval is always unbounded (and
+`pre_trend_not_checked` says the placebo could not be checked either).
 """
 
 from __future__ import annotations

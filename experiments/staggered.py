@@ -132,7 +132,7 @@ def _period_starts(labels: Sequence[str]) -> list[dt.datetime | None]:
 
 
 def estimate_did_staggered(
-    lf: pl.LazyFrame, *, unit: str, time: str, outcome: str, starts: Mapping[str, object],
+    lf: pl.LazyFrame, *, unit: str, time: str, outcome: str, starts: Mapping[str, dt.datetime],
     control_units: Sequence[str] | None = None, time_grain: TimeGrain | None = None,
     alpha: float = 0.05, seed: int = 0,
 ) -> EffectResult:

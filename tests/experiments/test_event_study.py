@@ -62,7 +62,7 @@ def test_event_study_recovers_a_growing_effect(n_treated, n_control, path) -> No
         leads_flat.append(np.mean([p.effect for p in study.points if p.relative_period < -1]))
     assert np.mean(hits) >= 0.9
     assert abs(np.mean(leads_flat)) < 0.1
-    lags = {p.relative_period: p.effect for p in study.points}
+    lags = {p.relative_period: p.effect for p in study.points}  # type: ignore[union-attr]
     assert lags[5] < lags[0] < 0  # the dynamics show: larger effect later
 
 
