@@ -43,13 +43,21 @@ def shot(page: Page, name: str, *, axe: bool = False) -> None:
     """A full-page screenshot, and axe-core's serious and critical violations if asked."""
     settled(page)
     assert "Traceback" not in page.get_by_test_id("stMain").inner_text(), name
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"citizens-{name}.png"), full_page=True)
+    if page.get_by_test_id("stDeckGlJsonChart").count():
+        expect(page.locator("canvas").first).to_be_visible(timeout=20_000)
     if axe:
         violations = Axe().run(page).response["violations"]
-        FOUND[name] = [f"{v['id']} ({v['impact']}): {v['help']}" for v in violations
-                       if v.get("impact") in ("serious", "critical")]
+        FOUND[name] = [f"{v['id']} ({v['impact']}): {v['help']} — "
+                       + "; ".join(str(n["target"]) for n in v["nodes"][:3])
+                       for v in violations if v.get("impact") in ("serious", "critical")]
         AXE.write_text(json.dumps(FOUND, indent=2, ensure_ascii=False))
+    # Streamlit scrolls inside its main block: a viewport as tall as the page shows it all
+    size = page.viewport_size or {"width": 1280, "height": 900}
+    tall = page.evaluate("document.querySelector('[data-testid=stMain]').scrollHeight")
+    page.set_viewport_size({"width": size["width"], "height": max(size["height"], int(tall))})
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"citizens-{name}.png"), full_page=True)
+    page.set_viewport_size(size)
 
 
 def open_running_pilot(page: Page) -> None:
@@ -77,7 +85,7 @@ def test_visitor_walks_the_map_a_pilot_and_the_open_data(platform: Platform,
     shot(page, "open-data-en")
     page.goto(f"{platform.ui}/running")  # a new session: French again
     page.get_by_text("English").click()
-    expect(page.get_by_role("heading", name="Running pilots near you")).to_be_visible(
+    expect(page.get_by_role("heading", name="Pilots running near you")).to_be_visible(
         timeout=20_000)
     shot(page, "map-en")
     page.close()
@@ -112,7 +120,7 @@ def test_a_new_citizen_signs_up_joins_and_answers(platform: Platform,
     expect(page.get_by_text(f"Vous participez à « {RUNNING} ».")).to_be_visible(timeout=20_000)
     groups = page.get_by_role("radiogroup")
     for i in range(groups.count()):
-        groups.nth(i).get_by_role("radio").nth(3).check(force=True)
+        groups.nth(i).locator("label").nth(3).click()
     shot(page, "feedback-390", axe=True)
     page.get_by_role("button", name="Envoyer mes réponses").click()
     expect(page.get_by_text("Merci ! Votre avis est enregistré")).to_be_visible(timeout=20_000)
@@ -142,9 +150,8 @@ def test_a_mediator_records_answers_with_the_keyboard(platform: Platform,
     shot(page, "desk-form", axe=True)
     # the keyboard alone: focus each scale, an arrow key chooses
     groups = page.get_by_role("radiogroup")
-    for i in range(groups.count()):
-        radio = groups.nth(i).get_by_role("radio").first
-        radio.focus()
+    for i in range(1, groups.count()):  # the first is the channel: phone, kept
+        groups.nth(i).locator("input").first.focus()
         page.keyboard.press("Space")
         page.keyboard.press("ArrowRight")
     page.get_by_role("button", name="Enregistrer les réponses").focus()

@@ -181,8 +181,9 @@ def _num(value: float | None, relative: bool = False) -> str:
 def result_block(result: dict[str, Any], lang: Lang) -> None:
     """A pilot's public results: effect with its interval in words, recommendation, feedback."""
     primary = result.get("primary") or {}
-    st.write(result.get(f"summary_{lang}", ""))
-    if primary.get("effect") is not None:
+    summary = result.get(f"summary_{lang}", "")
+    st.write(summary)
+    if primary.get("effect") is not None and not summary:
         relative = primary.get("relative_effect") is not None
         effect = primary["relative_effect"] if relative else primary["effect"]
         low = primary["relative_ci_low"] if relative else primary["ci_low"]
@@ -190,7 +191,7 @@ def result_block(result: dict[str, Any], lang: Lang) -> None:
         st.write(t("effect_words", lang, label=primary.get("label") or primary.get("kpi", ""),
                    effect=_num(effect, relative), low=_num(low, relative),
                    high=_num(high, relative)))
-    elif primary.get("reason"):
+    elif primary.get("reason") and not summary:
         st.write(t("no_effect_estimate", lang, reason=primary["reason"]))
     st.markdown(f"**{t('recommendation', lang)}** — {result.get(f'recommendation_{lang}', '')}")
     st.markdown(f"**{t('feedback_summary', lang)}**")
