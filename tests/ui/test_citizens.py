@@ -40,11 +40,6 @@ def signed_in(email: str, first: str) -> AppTest:
     return run(at)
 
 
-def texts(at: AppTest) -> str:
-    return "\n".join([m.value for m in at.markdown] + [c.value for c in at.caption]
-                     + [e.value for e in at.info] + [e.value for e in at.success])
-
-
 def button(at: AppTest, label: str):  # type: ignore[no-untyped-def]
     return next(b for b in at.button if b.label == label)
 
@@ -182,4 +177,4 @@ def test_a_mediator_registers_enrolls_records_answers_and_exports(
     assert code not in str(at.session_state["person-export"])  # the code is never stored
     button(at, "Personne suivante").click()
     run(at)
-    assert any("Avis anonyme" in c.value for c in at.caption)
+    assert any("Avis anonyme" in m.value for m in at.markdown)

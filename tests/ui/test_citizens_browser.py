@@ -60,6 +60,14 @@ def shot(page: Page, name: str, *, axe: bool = False) -> None:
     page.set_viewport_size(size)
 
 
+def answer(page: Page, agreement: str, score: str) -> None:
+    """Every visible agreement scale answered, and the recommendation score."""
+    for option in page.get_by_text(agreement, exact=True).all():
+        if option.is_visible():
+            option.click()
+    next(o for o in page.get_by_text(score, exact=True).all() if o.is_visible()).click()
+
+
 def open_running_pilot(page: Page) -> None:
     page.get_by_role("button", name=f"Voir « {RUNNING} »").click()
     expect(page.get_by_role("heading", name=RUNNING)).to_be_visible(timeout=20_000)
@@ -118,9 +126,7 @@ def test_a_new_citizen_signs_up_joins_and_answers(platform: Platform,
     page.get_by_text("J'ai lu ce texte et j'accepte de participer").click()
     page.get_by_role("button", name="Rejoindre").click()
     expect(page.get_by_text(f"Vous participez à « {RUNNING} ».")).to_be_visible(timeout=20_000)
-    groups = page.get_by_role("radiogroup")
-    for i in range(groups.count()):
-        groups.nth(i).locator("label").nth(3).click()
+    answer(page, "4 — D'accord", "9")
     shot(page, "feedback-390", axe=True)
     page.get_by_role("button", name="Envoyer mes réponses").click()
     expect(page.get_by_text("Merci ! Votre avis est enregistré")).to_be_visible(timeout=20_000)
@@ -136,7 +142,7 @@ def test_a_new_citizen_signs_up_joins_and_answers(platform: Platform,
     context.close()
 
 
-def test_a_mediator_records_answers_with_the_keyboard(platform: Platform,
+def test_a_mediator_registers_enrolls_records_and_exports(platform: Platform,
                                                       browser: Browser) -> None:
     email, password = accounts(platform)["mediator"]
     page = browser.new_page(viewport={"width": 1280, "height": 900})
@@ -148,14 +154,9 @@ def test_a_mediator_records_answers_with_the_keyboard(platform: Platform,
     page.get_by_role("button", name="Inscrire à l'expérimentation").click()
     expect(page.get_by_text("Inscription enregistrée.")).to_be_visible(timeout=20_000)
     shot(page, "desk-form", axe=True)
-    # the keyboard alone: focus each scale, an arrow key chooses
-    groups = page.get_by_role("radiogroup")
-    for i in range(1, groups.count()):  # the first is the channel: phone, kept
-        groups.nth(i).locator("input").first.focus()
-        page.keyboard.press("Space")
-        page.keyboard.press("ArrowRight")
+    answer(page, "2 — Pas d'accord", "6")
     page.get_by_role("button", name="Enregistrer les réponses").focus()
-    page.keyboard.press("Enter")
+    page.keyboard.press("Enter")  # the form is sent from the keyboard
     expect(page.get_by_text("Réponses enregistrées")).to_be_visible(timeout=20_000)
     page.get_by_text("Droits de la personne").click()
     page.get_by_role("button", name="Préparer l'export de ses données").click()

@@ -103,13 +103,13 @@ if not mine:
 for enrollment in mine:
     with st.container(border=True):
         st.subheader(enrollment["pilot_title"])
-        st.caption(t("pilot_state", lang, status=status(enrollment["pilot_status"], lang),
+        st.markdown(t("pilot_state", lang, status=status(enrollment["pilot_status"], lang),
                      version=enrollment["consent_version"]))
         outcome = enrollment.get("outcome")
         if outcome and outcome.get(f"summary_{lang}"):
             st.markdown(f"**{t('city_summary', lang)}** — {outcome[f'summary_{lang}']}")
         if enrollment["withdrawn_at"]:
-            st.caption(t("withdrawn", lang))
+            st.markdown(t("withdrawn", lang))
             continue
         if enrollment["can_give_feedback"]:
             with st.expander(t("give_feedback", lang), expanded=True):

@@ -147,7 +147,7 @@ if person is not None:
         st.success(t("new_code", lang, code=code), icon=":material/badge:")
     st.subheader(t("current_person", lang, pseudonym=person["pseudonym"]))
 else:
-    st.caption(t("anonymous", lang))
+    st.markdown(t("anonymous", lang))
 if st.button(t("next_person", lang), icon=":material/person_add:"):
     for name in ("person", "person-export", "new_code"):
         st.session_state.pop(name, None)

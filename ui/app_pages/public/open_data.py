@@ -38,7 +38,7 @@ with results_tab:
     for result in page["items"]:
         with st.container(border=True):
             st.subheader(result["title"])
-            st.caption(t("evaluated_on", lang, date=parts.day(result.get("evaluated_at")),
+            st.markdown(t("evaluated_on", lang, date=parts.day(result.get("evaluated_at")),
                          organization=result["organization"],
                          domain=parts.domain_name(result["domain"], lang)))
             parts.result_block(result, lang)
@@ -58,7 +58,7 @@ with data_tab:
             st.markdown(f"**{dataset['dct:title']}**")
             st.write(dataset.get("dct:description", ""))
             licence = (dataset.get("dct:license") or {}).get("rdfs:label", "—")
-            st.caption(t("publisher_licence", lang,
+            st.markdown(t("publisher_licence", lang,
                          publisher=(dataset.get("dct:publisher") or {}).get("foaf:name", ""),
                          licence=licence, version=dataset.get("dcat:version", "")))
             links = st.columns(4)
@@ -87,7 +87,7 @@ with directory_tab:
             if organization.get("website"):
                 st.markdown(f"[{t('website', lang)}]({organization['website']})")
             if organization.get("contact_email"):
-                st.caption(t("contact", lang, email=organization["contact_email"]))
+                st.markdown(t("contact", lang, email=organization["contact_email"]))
             for prototype in organization.get("prototypes") or []:
                 pilots = ", ".join(p["title"] for p in prototype.get("pilots") or [])
                 name = parts.domain_name(prototype["domain"], lang)

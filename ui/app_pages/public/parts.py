@@ -104,7 +104,7 @@ def living_lab_map(pilots: list[dict[str, Any]], places: list[dict[str, Any]], l
               for d in shown]
     if points:
         legend.append((PLACE, t("legend_places", lang)))
-    st.caption(" · ".join(f"<span style='color:rgb({c[0]},{c[1]},{c[2]})' aria-hidden='true'>"
+    st.markdown(" · ".join(f"<span style='color:rgb({c[0]},{c[1]},{c[2]})' aria-hidden='true'>"
                           f"⬤</span> {label}" for c, label in legend), unsafe_allow_html=True)
 
 
@@ -124,7 +124,7 @@ def pilot_details(pilot: dict[str, Any], places: list[dict[str, Any]], lang: Lan
     st.subheader(t("what", lang))
     st.write(pilot.get("summary", ""))
     if prototype.get("description"):
-        st.caption(f"{prototype.get('name', '')} — {prototype['description']}")
+        st.markdown(f"{prototype.get('name', '')} — {prototype['description']}")
     left, right = st.columns(2)
     with left:
         st.markdown(f"**{t('when', lang)}** — " + t("from_to", lang, start=day(

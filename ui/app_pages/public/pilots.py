@@ -27,7 +27,7 @@ def take_part(pilot: dict[str, Any]) -> None:
     """Signed out: to sign-up/sign-in, then consent; a citizen: straight to the consent."""
     if not (pilot.get("how_to_take_part") or {}).get("open"):
         return
-    st.caption(t("take_part_hint", lang))
+    st.markdown(t("take_part_hint", lang))
     if st.button(t("take_part", lang), type="primary", icon=":material/how_to_reg:"):
         st.session_state["join_pilot"] = pilot["id"]
         st.query_params.clear()
@@ -117,7 +117,7 @@ def map_page() -> None:
                 domain_text = parts.domain_name(parts.domain_of(pilot), lang)
                 where = ", ".join(str(z.get("name") or z.get("code"))
                                   for z in parts.zones_of(pilot)[:4])
-                st.caption(" · ".join(x for x in (
+                st.markdown(" · ".join(x for x in (
                     domain_text if parts.domain_of(pilot) else "", where,
                     t("until", lang, date=parts.day(pilot.get("ends_at")))) if x))
                 st.write(pilot.get("summary", ""))
