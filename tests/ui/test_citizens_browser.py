@@ -65,7 +65,7 @@ def answer(page: Page, agreement: str, score: str) -> None:
     for option in page.get_by_text(agreement, exact=True).all():
         if option.is_visible():
             option.click()
-    next(o for o in page.get_by_text(score, exact=True).all() if o.is_visible()).click()
+    page.locator(f":text-is('{score}'):visible").first.click()
 
 
 def open_running_pilot(page: Page) -> None:
