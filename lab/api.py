@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends
 
+from lab import errors
 from lab.assets import routes as assets
 from lab.audit import routes as audit
 from lab.auth import routes as auth
@@ -25,7 +26,7 @@ API_PREFIX = "/api/v1"
 # Routes reachable without credentials, each with its reason in its module.
 PUBLIC_PATHS = frozenset(
     {f"{API_PREFIX}/health", f"{API_PREFIX}/auth/token", f"{API_PREFIX}/public/pilots",
-     f"{API_PREFIX}/public/testers"}
+     f"{API_PREFIX}/public/testers", f"{API_PREFIX}/problem-types"}
 )
 
 
@@ -36,6 +37,7 @@ def build_router() -> APIRouter:
     api.include_router(auth.public_router)
     api.include_router(pilots.public_router)
     api.include_router(citizens.public_router)
+    api.include_router(errors.router)
     # Authenticates in the route itself (why: in lab/feedback/routes.py).
     api.include_router(feedback.submit_router)
     authenticated = [Depends(get_current_user)]

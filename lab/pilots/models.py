@@ -61,6 +61,8 @@ class ApprovalPublic(SQLModel):
         description="pending, approved, refused or changes_requested")
     reviewer_id: uuid.UUID | None = Field(
         description="The city user who decided, or null while pending")
+    reviewer_name: str | None = Field(
+        default=None, description="That user's name, or null (pending, or no name given)")
     comment: str | None = Field(description="The reviewer's comment to the startup, if any")
     decided_at: datetime | None = Field(
         description="When the decision was made (ISO 8601, UTC), or null while pending")

@@ -16,6 +16,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from lab.exceptions import Problems
+
 SLUG = r"^[a-z][a-z0-9_]{0,62}$"
 ZONE = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"
 
@@ -159,29 +161,44 @@ class Protocol(_Strict):
 
     @model_validator(mode="after")
     def _rules(self) -> Protocol:
+        if found := self.problems():
+            raise Problems(found)
+        return self
+
+    def problems(self) -> list[tuple[str, str]]:
+        """Every cross-field rule broken, as (field path, message): all of them at once."""
+        found: list[tuple[str, str]] = []
         treated, control = set(self.treated_zones), set(self.control_zones)
         if overlap := treated & control:
-            raise ValueError(f"treated_zones and control_zones overlap: {sorted(overlap)}")
+            found.append(("control_zones", "treated_zones and control_zones overlap: "
+                                           f"{sorted(overlap)}"))
         if self.design == "did" and not control:
-            raise ValueError("control_zones: a difference-in-differences needs control zones")
+            found.append(("control_zones", "a difference-in-differences needs control zones"))
         if self.baseline.end > self.pilot.start:
-            raise ValueError("baseline: the baseline must end before the pilot period starts")
-        names = [k.name for k in self.kpis] + [g.name for g in self.guardrails]
-        if len(names) != len(set(names)):
-            raise ValueError("kpis: KPI and guardrail names must be unique")
+            found.append(("baseline", "the baseline must end before the pilot period starts"))
+        seen: set[str] = set()
+        named = [("kpis", i, k.name) for i, k in enumerate(self.kpis)]
+        named += [("guardrails", i, g.name) for i, g in enumerate(self.guardrails)]
+        for group, i, name in named:
+            if name in seen:
+                found.append((f"{group}[{i}].name", "KPI and guardrail names must be unique "
+                                                    f"({name!r} is repeated)"))
+            seen.add(name)
         if sum(k.primary for k in self.kpis) != 1:
-            raise ValueError("kpis: exactly one KPI must be marked primary")
-        for k in self.kpis:
+            found.append(("kpis", "exactly one KPI must be marked primary"))
+        for i, k in enumerate(self.kpis):
             if k.success_threshold < k.minimum_effect:
-                raise ValueError(f"kpis: {k.name}: success_threshold is below minimum_effect")
+                found.append((f"kpis[{i}].success_threshold",
+                              f"{k.name}: success_threshold is below minimum_effect"))
         span = Period(start=self.baseline.start, end=self.pilot.end)
         for i, request in enumerate(self.datasets):
             if outside := set(request.zones) - treated - control:
-                raise ValueError(f"datasets[{i}].zones: not zones of the pilot: {sorted(outside)}")
+                found.append((f"datasets[{i}].zones",
+                              f"not zones of the pilot: {sorted(outside)}"))
             if not span.contains(request.window):
-                raise ValueError(f"datasets[{i}].window: must lie within the baseline start "
-                                 "and the pilot end")
-        return self
+                found.append((f"datasets[{i}].window", "must lie within the baseline start "
+                                                       "and the pilot end"))
+        return found
 
     def zones(self) -> set[str]:
         """Treated and control zone codes."""

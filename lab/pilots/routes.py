@@ -5,12 +5,12 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, Field
 
 from lab.common import Page, PageParams, page_params
 from lab.deps import CurrentUser, SessionDep
-from lab.pilots import lifecycle, public, service
+from lab.pilots import history, lifecycle, power, public, service
 from lab.pilots.models import (
     DecisionCreate,
     PilotCreate,
@@ -20,6 +20,7 @@ from lab.pilots.models import (
     TransitionReason,
 )
 from lab.pilots.protocol import Protocol
+from lab.sandbox import platform
 
 router = APIRouter(prefix="/pilots", tags=["pilots"])
 # Public: citizens find pilots to take part in without an account; only what the city
@@ -58,6 +59,24 @@ def get_pilot(pilot_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> Pi
     """One pilot, with whose decision is pending."""
     pilot = service.get_pilot(session=session, actor=user, pilot_id=pilot_id)
     return service.to_public(session=session, pilot=pilot)
+
+
+@router.get("/{pilot_id}/history", response_model=Page[history.HistoryEntry])
+def pilot_history(pilot_id: uuid.UUID, user: CurrentUser, session: SessionDep,
+                  page: Pagination) -> Page[history.HistoryEntry]:
+    """The pilot's history from the audit log, oldest first: transitions (from/to status),
+    decisions, amendments, measurements and evaluations, with who, when and why."""
+    return history.pilot_history(session=session, actor=user, pilot_id=pilot_id, page=page)
+
+
+@router.get("/{pilot_id}/power", response_model=power.PowerPreview)
+def power_preview(pilot_id: uuid.UUID, user: CurrentUser, session: SessionDep,
+                  request: Request) -> power.PowerPreview:
+    """The minimum detectable effect of the pilot's current design for its primary KPI, from
+    the baseline data (80% power, 5% level), and whether it reaches the registered minimum
+    effect; for a draft before submitting, or any later protocol."""
+    return power.preview(session=session, actor=user, pilot_id=pilot_id,
+                         storage=platform.require(request.app.state.storage))
 
 
 @router.patch("/{pilot_id}", response_model=PilotPublic)
