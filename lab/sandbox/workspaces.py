@@ -155,6 +155,9 @@ def register(*, session: Session, actor: User, pilot_id: uuid.UUID, kpi: str, pa
         if old is not None and old.id == found.id:
             raise InvalidInput("The new file is identical to the one it replaces.",
                                field="file")
+        if old is not None:
+            raise Conflict(f"This file is already registered as measurement {found.id}; "
+                           f"withdraw {old.id} instead of replacing it.", field="replaces")
         return found, False
     protocol = Protocol.model_validate(pilot.protocol)
     checked = measurements.check(path, zones=protocol.zones(), start=protocol.baseline.start,

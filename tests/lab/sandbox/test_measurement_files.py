@@ -68,6 +68,9 @@ def test_overlapping_files_are_refused_unless_one_replaces_the_other(world: Worl
     assert again.status_code == 409 and again.json()["errors"][0]["field"] == "replaces"
     unknown = _upload(world, pid, _csv((5, "Z-T2", 1)), replaces=str(uuid.uuid4()))
     assert unknown.status_code == 404
+    # A file already current does not silently ignore what it was said to replace.
+    same = _upload(world, pid, _csv((2, "Z-C1", 6)), name="control.csv", replaces=b)
+    assert same.status_code == 409 and beside.json()["id"] in same.json()["detail"]
 
 
 def test_a_withdrawn_file_is_kept_on_record_but_not_evaluated(world: World) -> None:
