@@ -137,7 +137,13 @@ class Questionnaire(_Strict):
         return self
 
 
-class Protocol(_Strict):
+class ProtocolDraft(_Strict):
+    """The protocol's fields, each valid on its own; the rules across fields are `problems()`.
+
+    Request bodies carry a draft so that the service reports the broken rules and the
+    unknown catalog references in one 422; a stored protocol is always a `Protocol`.
+    """
+
     hypothesis: str = Field(min_length=10, max_length=5000,
                             description="What the startup expects to change, and why")
     design: Literal["did", "before_after", "ab"] = Field(
@@ -158,12 +164,6 @@ class Protocol(_Strict):
                                            description="Catalog data the startup asks to access")
     questionnaire: Questionnaire = Field(default_factory=Questionnaire,
                                          description="Questions put to citizen testers")
-
-    @model_validator(mode="after")
-    def _rules(self) -> Protocol:
-        if found := self.problems():
-            raise Problems(found)
-        return self
 
     def problems(self) -> list[tuple[str, str]]:
         """Every cross-field rule broken, as (field path, message): all of them at once."""
@@ -212,6 +212,16 @@ class Protocol(_Strict):
         return ids
 
 
+class Protocol(ProtocolDraft):
+    """A protocol that keeps every rule across its fields."""
+
+    @model_validator(mode="after")
+    def _rules(self) -> Protocol:
+        if found := self.problems():
+            raise Problems(found)
+        return self
+
+
 def canonical_json(protocol: Protocol) -> str:
     """The protocol as canonical JSON: sorted keys, no spaces, UTC instants."""
     return json.dumps(protocol.model_dump(mode="json"), sort_keys=True,
@@ -233,6 +243,7 @@ __all__ = [
     "MeasurementSource",
     "Period",
     "Protocol",
+    "ProtocolDraft",
     "Questionnaire",
     "canonical_json",
     "protocol_hash",

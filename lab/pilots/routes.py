@@ -19,7 +19,7 @@ from lab.pilots.models import (
     PilotUpdate,
     TransitionReason,
 )
-from lab.pilots.protocol import Protocol
+from lab.pilots.protocol import ProtocolDraft
 from lab.sandbox import platform
 
 router = APIRouter(prefix="/pilots", tags=["pilots"])
@@ -30,7 +30,7 @@ Pagination = Annotated[PageParams, Depends(page_params)]
 
 
 class Amendment(BaseModel):
-    protocol: Protocol = Field(description="The whole amended protocol (a new version, which "
+    protocol: ProtocolDraft = Field(description="The whole amended protocol (a new version, which "
                                            "needs the approvals again)")
     reason: str = Field(min_length=1, max_length=2000,
                         description="Why the protocol changes, shown to the approvers")

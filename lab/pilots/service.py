@@ -25,7 +25,7 @@ from lab.pilots.models import (
     PilotUpdate,
     ProtocolVersion,
 )
-from lab.pilots.protocol import DatasetSource, Protocol
+from lab.pilots.protocol import DatasetSource, Protocol, ProtocolDraft
 from lab.prototypes import service as prototypes
 from lab.zones import service as zones
 
@@ -33,7 +33,7 @@ EDITABLE = frozenset({PilotStatus.draft})
 
 
 def catalog_problems(*, session: Session,
-                     protocol: Protocol) -> tuple[list[tuple[str, str]], set[uuid.UUID]]:
+                     protocol: ProtocolDraft) -> tuple[list[tuple[str, str]], set[uuid.UUID]]:
     """Every reference to the catalog that fails (unknown zones, assets, datasets, columns),
     as (field path, message); and the authorities concerned by what was found."""
     problems: list[tuple[str, str]] = []
@@ -81,7 +81,7 @@ def catalog_problems(*, session: Session,
     return problems, authorities
 
 
-def _dataset_field(protocol: Protocol, dataset_id: uuid.UUID) -> str:
+def _dataset_field(protocol: ProtocolDraft, dataset_id: uuid.UUID) -> str:
     """Where the protocol first names a dataset: a request, else a KPI's or guardrail's source."""
     for i, request in enumerate(protocol.datasets):
         if request.dataset_id == dataset_id:
@@ -91,6 +91,18 @@ def _dataset_field(protocol: Protocol, dataset_id: uuid.UUID) -> str:
             if isinstance(kpi.source, DatasetSource) and kpi.source.dataset_id == dataset_id:
                 return f"protocol.{group}[{i}].source.dataset_id"
     return "protocol.datasets"
+
+
+def validated(*, session: Session, protocol: ProtocolDraft) -> tuple[Protocol, set[uuid.UUID]]:
+    """The draft as a `Protocol`, or one 422 listing every broken rule and every unknown
+    catalog reference; with the authorities concerned."""
+    problems = [(f"protocol.{field}", message) for field, message in protocol.problems()]
+    found, authorities = catalog_problems(session=session, protocol=protocol)
+    problems += found
+    if problems:
+        detail = "; ".join(f"{field}: {message}" for field, message in problems)
+        raise InvalidInput(detail, field=problems[0][0], errors=problems)
+    return Protocol.model_validate(protocol.model_dump()), authorities
 
 
 def check_against_catalog(*, session: Session, protocol: Protocol) -> set[uuid.UUID]:
@@ -130,10 +142,10 @@ def create_pilot(*, session: Session, actor: User, data: PilotCreate) -> Pilot:
         raise PermissionDenied("Only startup members propose pilots.")
     prototype = prototypes.get_prototype(session=session, actor=actor,
                                          prototype_id=data.prototype_id)
-    check_against_catalog(session=session, protocol=data.protocol)
+    protocol, _ = validated(session=session, protocol=data.protocol)
     pilot = Pilot(prototype_id=prototype.id, organization_id=prototype.organization_id,
                   title=data.title, public_summary=data.public_summary,
-                  protocol=data.protocol.model_dump(mode="json"), created_by=actor.id)
+                  protocol=protocol.model_dump(mode="json"), created_by=actor.id)
     session.add(pilot)
     session.flush()
     audit.record(session=session, actor=actor, action="pilot.create", object_type="pilot",
@@ -154,8 +166,8 @@ def update_pilot(*, session: Session, actor: User, pilot_id: uuid.UUID,
     before = {"title": pilot.title, "public_summary": pilot.public_summary,
               "protocol": pilot.protocol}
     if data.protocol is not None:
-        check_against_catalog(session=session, protocol=data.protocol)
-        pilot.protocol = data.protocol.model_dump(mode="json")
+        protocol, _ = validated(session=session, protocol=data.protocol)
+        pilot.protocol = protocol.model_dump(mode="json")
     if data.title is not None:
         pilot.title = data.title
     if data.public_summary is not None:
@@ -229,4 +241,4 @@ def registered_protocol(*, session: Session, pilot: Pilot) -> tuple[ProtocolVers
 
 __all__ = ["EDITABLE", "can_see", "catalog_problems", "check_against_catalog", "create_pilot",
            "current_approvals", "get_pilot", "list_pilots", "registered_protocol",
-           "require_owner", "to_public", "update_pilot"]
+           "require_owner", "to_public", "update_pilot", "validated"]

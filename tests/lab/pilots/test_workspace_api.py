@@ -29,7 +29,7 @@ def test_every_rule_broken_by_a_protocol_is_listed_in_one_422(client: TestClient
     headers = login(client, t.startup)
     kpis = protocol(t)["kpis"]
     broken = draft_body(
-        t, control_zones=["Z-C1", "Z-T2"],
+        t, control_zones=["Z-C1", "Z-T2"], asset_ids=[str(uuid.uuid4())],
         baseline={"start": "2025-12-01T00:00:00Z", "end": "2026-04-01T00:00:00Z"},
         kpis=[{**kpis[0], "success_threshold": 0.01}, {**kpis[1], "primary": True}],
         guardrails=[{"name": "complaints", "source": {"kind": "measurement", "unit": "n"},
@@ -40,9 +40,10 @@ def test_every_rule_broken_by_a_protocol_is_listed_in_one_422(client: TestClient
     assert body["type"] == PROBLEM_BASE + "invalid-input" and body["status"] == 422
     assert body["title"] and body["detail"]
     fields = _fields(response)
+    # The rules across fields and the catalog's references, in one answer.
     assert set(fields) == {"protocol.control_zones", "protocol.baseline", "protocol.kpis",
                            "protocol.kpis[0].success_threshold",
-                           "protocol.guardrails[0].name"}, fields
+                           "protocol.guardrails[0].name", "protocol.asset_ids"}, fields
     assert "overlap" in fields["protocol.control_zones"]
     assert "exactly one" in fields["protocol.kpis"]
     assert session.exec(select(func.count()).select_from(Pilot)).one() == 0
