@@ -48,6 +48,10 @@ class KpiSeries(BaseModel):
     series_reason: str | None = Field(
         description="Why `points` is empty: `not_stored` (the evaluation kept no series for "
                     "this KPI) or `no_data` (the KPI had no data); null otherwise")
+    event_study: Any = Field(
+        default=None, description="Effects per period relative to the pilot start, as the "
+                                  "analysis stored them (`event_study` of the KPI's result), "
+                                  "or null when it did not")
 
 
 class ForestRow(BaseModel):
@@ -155,7 +159,9 @@ def evaluation_series(*, session: Session, actor: User, pilot_id: uuid.UUID,
         why = None if raw else ("no_data" if entry.get("result") is None else "not_stored")
         label = entry.get("label") or name
         series.append(KpiSeries(name=name, label=label, role=role,  # type: ignore[arg-type]
-                                points=_points(raw or []), series_reason=why))
+                                points=_points(raw or []), series_reason=why,
+                                event_study=entry.get("event_study")
+                                or result.get("event_study")))
         criteria = entry.get("criteria") or {}
         direction = criteria.get("direction") or criteria.get("must_not") or "increase"
         mei = float(criteria.get("minimum_effect") or criteria.get("tolerance") or 0.0)
