@@ -10,6 +10,7 @@ comparison of zone means for an A/B design.
 
 from __future__ import annotations
 
+import logging
 import math
 import uuid
 from typing import Any
@@ -28,11 +29,14 @@ from lab.evaluations.inputs import KpiData, MissingData, dataset_kpi, measuremen
 from lab.pilots import service as pilots
 from lab.pilots.protocol import DatasetSource, Kpi, Protocol
 
+logger = logging.getLogger("lab.pilots.power")
 ALPHA, POWER = 0.05, 0.8
 # Reasons of our own, beside the analysis' catalogue (`experiments.messages`).
 REASONS = {
     "no_baseline_data": "The primary KPI has no data in the baseline period yet (no ready "
                         "dataset version, or no measurement file covering it).",
+    "baseline_unreadable": "The baseline data could not be read from the object store; "
+                           "try again later.",
 }
 _DAY = 86_400
 
@@ -113,15 +117,20 @@ def preview(*, session: Session, actor: User, pilot_id: uuid.UUID,
         n_treated=len(protocol.treated_zones), n_control=len(protocol.control_zones),
         n_pre=n_pre, n_post=n_post, alpha=ALPHA, power=POWER,
         minimum_effect=kpi.minimum_effect)
+    reason = None
     try:
         data = _data(session, storage, pilot.id, kpi, protocol)
         frame = data.frame.collect()
     except MissingData:
         frame = pl.DataFrame()
+    except (pl.exceptions.PolarsError, OSError):
+        logger.exception("power preview of pilot %s: baseline unreadable", pilot.id)
+        frame, reason = pl.DataFrame(), "baseline_unreadable"
     if frame.height == 0:
+        reason = reason or "no_baseline_data"
         return PowerPreview(**common, baseline_mean=None, mde=None, relative_mde=None,
-                            detectable=None, method=None, warnings=[],
-                            reason="no_baseline_data", reason_message=REASONS["no_baseline_data"])
+                            detectable=None, method=None, warnings=[], reason=reason,
+                            reason_message=REASONS[reason])
     result = _plan(frame.lazy(), protocol, n_pre, n_post)
     relative = _finite(abs(result.relative_mde))
     return PowerPreview(
