@@ -44,14 +44,19 @@ def _inline_jobs(engine: Engine, client: Minio) -> Iterator[None]:
         huey.immediate = previous
 
 
+def is_seeded(engine: Engine) -> bool:
+    """Whether the database already holds a territory (the demo then changes nothing)."""
+    with Session(engine) as session:
+        return session.exec(select(Authority)).first() is not None
+
+
 def seed(*, engine: Engine, client: Minio, home: Path, size: str = "small",
          settings: LabSettings | None = None) -> Path | None:
     """Fill an empty database with the demo territory; None when it already holds data."""
     import lab.job_kinds  # noqa: F401 - the conversions, extracts and evaluations run inline
 
-    with Session(engine) as session:
-        if session.exec(select(Authority)).first() is not None:
-            return None
+    if is_seeded(engine):
+        return None
     settings = settings or get_settings()
     line = Timeline(story.anchor())
     work = home / "work"
@@ -244,4 +249,5 @@ def _pilots(session: Session, settings: LabSettings, world: World, line: Timelin
                 direction="decrease", minimum=0.05, threshold=0.2, assets=[]))
 
 
-__all__ = ["ACCOUNTS_FILE", "CONTROL", "GUIDANCE_EFFECT", "PLANTED_EFFECT", "TREATED", "seed"]
+__all__ = ["ACCOUNTS_FILE", "CONTROL", "GUIDANCE_EFFECT", "PLANTED_EFFECT", "TREATED", "is_seeded",
+           "seed"]
