@@ -56,6 +56,15 @@ def _reference_mde() -> tuple[float, float]:
     return float((dist.ppf(0.975) * math.sqrt(kappa) + dist.ppf(0.8)) * se), float(mat.mean())
 
 
+def result_event_study(client: TestClient, pid: str, eid: str,
+                       headers: dict[str, str]) -> object:
+    """The primary KPI's event study as the evaluation stored it (not null for a DiD)."""
+    stored = client.get(f"/api/v1/pilots/{pid}/evaluations/{eid}", headers=headers).json()
+    found = stored["results"]["kpis"]["energy_kwh"]["result"]["event_study"]
+    assert found
+    return found
+
+
 def test_series_forest_and_method_and_the_power_preview(
     settings: LabSettings, live_engine: Engine, s3_server, s3_client, s3_buckets,  # type: ignore[no-untyped-def]
     monkeypatch: pytest.MonkeyPatch,
@@ -78,6 +87,7 @@ def test_series_forest_and_method_and_the_power_preview(
         energy, complaints = body["series"]
         assert (energy["name"], energy["role"]) == ("energy_kwh", "primary")
         assert energy["series_reason"] is None
+        assert energy["event_study"] == result_event_study(client, pid, eid, headers["city"])
         days = (PILOT_END - BASELINE_START).days
         assert len(energy["points"]) == days
         daily = _daily().with_columns(pl.col("zone").is_in(TREATED).alias("treated"))
