@@ -60,6 +60,22 @@ def rollup(frame: pl.DataFrame, *, zone: str, time: str) -> pl.DataFrame:
     return pl.DataFrame(cells)
 
 
+# From per-cell sums `s` and non-null counts `c`: exact at any grain, since UTC hours, days
+# and weeks are unions of whole hours. An all-null bucket has no mean and a sum of 0, as
+# when the readings are aggregated.
+AGGREGATIONS = {
+    "mean": pl.when(pl.col("c").sum() > 0).then(pl.col("s").sum() / pl.col("c").sum()),
+    "sum": pl.col("s").sum(),
+}
+GRAIN = {"hour": "1h", "day": "1d", "week": "1w"}
+
+
+def buckets(cells: pl.LazyFrame, aggregation: str, grain: str) -> pl.LazyFrame:
+    """Zone × bucket values (zone, t, y) from rollup cells (zone, t = hour, s, c)."""
+    return (cells.with_columns(pl.col("t").dt.truncate(GRAIN[grain])).group_by("zone", "t")
+            .agg(AGGREGATIONS[aggregation].alias("y")))
+
+
 class RollupWriter:
     """Appends the rollups of zone-disjoint parts, given in zone order, to one file."""
 
@@ -87,4 +103,5 @@ def has_column(schema: pl.Schema, column: str) -> bool:
     return all(f"{column}.{stat}" in schema for stat in STATS)
 
 
-__all__ = ["ROLLUP_FILE", "STATS", "RollupWriter", "has_column", "rollup"]
+__all__ = ["AGGREGATIONS", "ROLLUP_FILE", "STATS", "RollupWriter", "buckets", "has_column",
+           "rollup"]

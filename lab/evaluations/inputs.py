@@ -34,12 +34,6 @@ AGGREGATIONS = {
     "p95": pl.col("y").quantile(0.95, interpolation="linear"),
 }
 GRAIN = {"hour": "1h", "day": "1d", "week": "1w"}
-# From a rollup's per-cell sum `s` and count `c`: exact, whatever the grain (UTC buckets are
-# unions of whole hours). An all-null bucket has no mean and a sum of 0, as from readings.
-ROLLUP_AGGREGATIONS = {
-    "mean": pl.when(pl.col("c").sum() > 0).then(pl.col("s").sum() / pl.col("c").sum()),
-    "sum": pl.col("s").sum(),
-}
 
 
 class MissingData(Exception):
@@ -61,9 +55,7 @@ class KpiData:
     def frame(self) -> pl.LazyFrame:
         """One value per zone and bucket: the KPI's aggregation of the readings in it."""
         if self.rollup is not None:
-            return (self.rollup.with_columns(pl.col("t").dt.truncate(GRAIN[self.grain]))
-                    .group_by("zone", "t")
-                    .agg(ROLLUP_AGGREGATIONS[self.aggregation].alias("y")))
+            return rollups.buckets(self.rollup, self.aggregation, self.grain)
         return _bucketed(self.readings, self.aggregation, self.grain)
 
 
@@ -112,7 +104,7 @@ def _rollup(client: Minio, options: dict[str, str], dataset: Dataset, version: D
             column: str, zones: list[str], start: datetime, end: datetime,
             aggregation: str) -> pl.LazyFrame | None:
     """The version's rollup of `column` in the zones and window, when it gives the answer."""
-    if aggregation not in ROLLUP_AGGREGATIONS or not (_whole_hour(start) and _whole_hour(end)):
+    if aggregation not in rollups.AGGREGATIONS or not (_whole_hour(start) and _whole_hour(end)):
         return None
     key = objects.rollup_key(dataset.id, version.id)
     try:
@@ -149,5 +141,5 @@ def measurement_kpi(*, session: Session, client: Minio, pilot_id: uuid.UUID, kpi
     return KpiData(lf, aggregation, grain, inputs)
 
 
-__all__ = ["AGGREGATIONS", "ROLLUP_AGGREGATIONS", "KpiData", "MissingData", "dataset_kpi",
+__all__ = ["AGGREGATIONS", "KpiData", "MissingData", "dataset_kpi",
            "measurement_kpi"]
