@@ -1,30 +1,37 @@
 """Sorting an upload bigger than memory by zone then time, in two streamed passes.
 
-1. **Partition**: the upload is streamed in batches of `BATCH_ROWS`; each batch's rows are
-   appended, in upload order, to one of up to `MAX_RANGES` Arrow IPC files by *zone range*.
-   The range boundaries are quantiles of the first batch's zones, so ranges are ordered:
-   every zone of range i sorts before every zone of range i + 1.
+1. **Partition**: zone-range boundaries are taken at quantiles of the first
+   `SAMPLE_ROWS` rows' zones; then one streamed Polars sink (`sink_ipc` to a `PartitionBy`)
+   writes each row, in upload order, to the Arrow IPC file of its range: a hash lookup of
+   the zone (zones the sample missed go to one more file, split by comparisons after).
+   Ranges are ordered: every zone of range i sorts before every zone of range i + 1.
 2. **Sort**: consecutive ranges are read back together up to `RANGE_BYTES` of Arrow memory,
    sorted in memory by zone then time (stable), and appended to one Parquet writer in row
-   groups of exactly `ROW_GROUP_ROWS` rows (a tail is carried over to the next group).
-   A range still bigger than `RANGE_BYTES` (the first batch was not representative, or one
-   zone holds more rows than the budget) is partitioned again: by its exact zone counts, or,
-   for a single zone, by equal-width time ranges.
+   groups of exactly `row_group_rows` rows (a tail is carried over to the next group).
+   A range bigger than `RANGE_BYTES` (the sample was not representative, or one zone holds
+   more rows than the budget) is partitioned again: by its exact zone counts, or, for a
+   single zone, by whole-hour time ranges.
 
 The output is the layout an in-memory `sort(zone, time, maintain_order=True)` writes, row
-for row: ranges are ordered, and within a range rows keep upload order before the stable
-sort. Peak memory is about three times `RANGE_BYTES` (the range, its sorted copy, the Arrow
-copy written) plus one batch, whatever the row count.
+for row: ranges are ordered, and a zone's rows keep upload order before the stable sort.
+Peak memory is the streamed sink's (a few hundred MiB) or a few times `RANGE_BYTES` (the
+range, its sorted copy, the Arrow copy written, the rollup's arrays), whatever the rows.
 
-Measured with `bench/scale.py` (10 M readings, 408 MiB CSV, this 2-core machine): the
-previous in-memory `sort().sink_parquet()` peaked at 1.9 GiB and grows linearly with rows;
-this peaks at about 0.9 GiB at 10 M and the same at 100 M. Tried and dropped:
+Measured with `bench/scale.py --old` (10 M rows, 408 MiB CSV, the shared 2-core machine at
+load 17): plain `scan_csv → sink_parquet` 54 s / 381 MiB; the previous in-memory sort
+132 s / 1,082 MiB, growing with the rows (the issue measured 1.9 GiB); this 136 s /
+1,142 MiB with `RANGE_BYTES` at 256 MiB, now 128 MiB. Most of the time over the baseline is
+the time parse and checks both share (an explicit format, see `convert`, halved it) and the
+rollup. Tried and dropped:
+- a Python loop over `collect_batches` writing range files with pyarrow: 1.7 GiB peak (the
+  batches queue up ahead of the consumer) and slower than the partitioned sink;
+- range keys as one comparison per boundary: 35 s instead of 27 s for the sink at 10 M rows,
+  growing with the number of ranges; the hash lookup does not;
 - hash partitioning by zone: no range is needed up front, but zones are no longer sorted
   across the file, so a row group's zone min/max spans most zones and zone filters skip
   nothing;
 - sorted runs with a k-way merge: the merge is a row-at-a-time loop in Python (or one more
-  full rewrite per merge level), several times slower than sorting whole ranges;
-- Polars' streaming `sort` (new engine): still materialises the whole input at this size.
+  full rewrite per merge level), several times slower than sorting whole ranges.
 """
 
 from __future__ import annotations
@@ -42,7 +49,7 @@ import pyarrow.parquet as pq
 
 SAMPLE_ROWS = 1_000_000
 MAX_RANGES = 64
-RANGE_BYTES = 256 * 1024 * 1024
+RANGE_BYTES = 128 * 1024 * 1024
 _MAX_SPLITS = 4
 _OVERFLOW = 1 << 20
 HOUR_US = 3_600_000_000
@@ -125,7 +132,7 @@ def _split(unit: Unit, *, zone: str, time: str, tmp: Path, depth: int) -> list[U
     rows = sum(r.rows for r in unit)
     counts = _scan(unit).group_by(zone).agg(pl.len()).sort(zone, nulls_last=False).collect()
     if counts.height > 1:
-        running, boundaries = 0, []
+        running, boundaries = 0, list[str]()
         for z, n in counts.iter_rows():
             if z is not None and running >= rows * (len(boundaries) + 1) / parts:
                 boundaries.append(z)

@@ -119,5 +119,5 @@ def first_batch(source: RangedObject, limit: int) -> Any:
     return next(parquet.iter_batches(batch_size=limit, row_groups=[0]))
 
 
-__all__ = ["DATA_FILE", "RangedObject", "bucket", "data_key", "download", "first_batch", "rollup_key",
-           "source_key", "version_prefix"]
+__all__ = ["DATA_FILE", "RangedObject", "bucket", "data_key", "download", "first_batch",
+           "rollup_key", "source_key", "version_prefix"]
