@@ -109,7 +109,10 @@ def run(settings: LabSettings) -> int:
                                 "--server.port", str(settings.ui_port),
                                 "--server.address", settings.api_host,
                                 "--server.headless", "true",
-                                "--browser.gatherUsageStats", "false"], logs / "ui.log")
+                                "--browser.gatherUsageStats", "false",
+                                # people see the app, not Streamlit's developer menu
+                                "--client.toolbarMode", "viewer",
+                                "--server.runOnSave", "false"], logs / "ui.log")
         wait_healthy(f"{api_url}/api/v1/health", timeout=60, supervisor=supervisor)
         _say(f"Terrain is up in {time.monotonic() - started:.1f} s")
         _say(f"  API  {api_url}/docs")
@@ -117,6 +120,11 @@ def run(settings: LabSettings) -> int:
         if embedded is not None:
             _say(f"  S3   {embedded.endpoint} (embedded SeaweedFS)")
         _say(f"  logs {logs}   (Ctrl-C to stop)")
+        from lab.demo.accounts import read_accounts, table
+
+        if rows := read_accounts(home):
+            _say("\nAccounts on this installation (passwords generated here; kept in "
+                 f"{home}):\n{table(rows)}\n")
         while not (dead := supervisor.dead()):
             time.sleep(0.5)
         _say(f"{', '.join(dead)} stopped unexpectedly; shutting down (see {logs})")

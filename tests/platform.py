@@ -83,7 +83,8 @@ def run_platform(tmp_path: Path) -> Iterator[Platform]:
     platform = Platform(home=home, api=api, ui=f"http://127.0.0.1:{ui_port}", proc=proc,
                         healthy_after=0.0)
     try:
-        poll(lambda: _answers(f"{api}/health") or proc.poll() is not None, 120)
+        # The first start seeds the demo territory before the API answers.
+        poll(lambda: _answers(f"{api}/health") or proc.poll() is not None, 300)
         platform.healthy_after = time.monotonic() - started
         assert proc.poll() is None and _answers(f"{api}/health"), "lab up did not get healthy"
         assert poll(lambda: _answers(f"{platform.ui}/_stcore/health"), 60), "no UI"
