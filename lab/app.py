@@ -17,6 +17,7 @@ from lab.db import ensure_migrated, make_engine
 from lab.jobs import runtime
 from lab.objectstore import client_from_settings
 from lab.settings import LabSettings, get_settings
+from lab.street import routes as street
 
 VERSION = "0.1.0"
 
@@ -55,6 +56,8 @@ def create_app(
         runtime.set_storage(storage)
     errors.install(app)
     app.include_router(build_router())
+    # Outside /api/v1: the short public address printed on posters (see lab/api.py).
+    app.include_router(street.page_router)
     return app
 
 
