@@ -48,14 +48,15 @@ class KpiData:
     aggregation: str
     grain: str
     inputs: dict[str, Any]
-    # zone, t (hour), s (sum), c (non-null count): when set, `readings` is `frame`
-    rollup: pl.LazyFrame | None = None
+    # True: `readings` are the rollup's zone × hour cells (zone, t, y = mean, s = sum,
+    # c = non-null count), and buckets are computed from their sums and counts
+    rollup: bool = False
 
     @property
     def frame(self) -> pl.LazyFrame:
         """One value per zone and bucket: the KPI's aggregation of the readings in it."""
-        if self.rollup is not None:
-            return rollups.buckets(self.rollup, self.aggregation, self.grain)
+        if self.rollup:
+            return rollups.buckets(self.readings, self.aggregation, self.grain)
         return _bucketed(self.readings, self.aggregation, self.grain)
 
 
@@ -81,9 +82,7 @@ def dataset_kpi(*, session: Session, client: Minio, source: DatasetSource, zones
     rollup = _rollup(client, options, dataset, version, source.column, zones, start, end,
                      aggregation)
     if rollup is not None:
-        data = KpiData(rollup, aggregation, grain, inputs | {"source": "rollup"}, rollup)
-        # the panel's bucket means are the rollup's; each bucket is then one "reading"
-        return KpiData(data.frame, aggregation, grain, data.inputs, rollup)
+        return KpiData(rollup, aggregation, grain, inputs | {"source": "rollup"}, rollup=True)
     url = f"s3://{bucket_name('datasets', bucket_prefix())}/{version.object_key}"
     # Filters on the sorted zone column and on time are pushed into the Parquet reader,
     # which skips the row groups their statistics rule out.
@@ -117,8 +116,9 @@ def _rollup(client: Minio, options: dict[str, str], dataset: Dataset, version: D
     if not rollups.has_column(lf.collect_schema(), column):
         return None
     return (lf.filter(pl.col("zone").is_in(zones), _window("hour", start, end))
-              .select("zone", pl.col("hour").alias("t"), pl.col(f"{column}.sum").alias("s"),
-                      pl.col(f"{column}.count").alias("c")))
+              .select("zone", pl.col("hour").alias("t"),
+                      (pl.col(f"{column}.sum") / pl.col(f"{column}.count")).alias("y"),
+                      pl.col(f"{column}.sum").alias("s"), pl.col(f"{column}.count").alias("c")))
 
 
 def measurement_kpi(*, session: Session, client: Minio, pilot_id: uuid.UUID, kpi: str,

@@ -39,7 +39,7 @@ def test_rollup_buckets_equal_reading_buckets(aggregation: str, grain: str) -> N
     cells = _rollup_of(readings).lazy().select(
         "zone", pl.col("hour").alias("t"), pl.col("energy_kwh.sum").alias("s"),
         pl.col("energy_kwh.count").alias("c"))
-    summed = KpiData(cells, aggregation, grain, {}, cells)
+    summed = KpiData(cells, aggregation, grain, {}, rollup=True)
     expected, got = (d.frame.sort("zone", "t").collect() for d in (raw, summed))
     assert got.height > 0 and got["y"].null_count() == expected["y"].null_count()
     assert_frame_equal(got, expected, rel_tol=1e-9, abs_tol=0)
