@@ -22,9 +22,9 @@ load 17): plain `scan_csv → sink_parquet` 54 s / 381 MiB; the previous in-memo
 132 s / 1,082 MiB, growing with the rows (the issue measured 1.9 GiB); this 136 s /
 1,142 MiB with `RANGE_BYTES` at 256 MiB. At 100 M rows (4 GiB CSV, load 25, `RANGE_BYTES`
 128 MiB): plain 516 s / 418 MiB, this 762 s / 1,433 MiB (the sink pass stayed at 774 MiB;
-the peak comes later, in the sorted ranges or the description, and is not yet shown flat). Most of the time over the baseline is
-the time parse and checks both share (an explicit format, see `convert`, halved it) and the
-rollup. Tried and dropped:
+the peak comes later, in the sorted ranges or the description, and is not yet shown flat).
+Most of the time over the baseline is the time parse and checks both share (an explicit
+format, see `convert`, halved it) and the rollup. Tried and dropped:
 - a Python loop over `collect_batches` writing range files with pyarrow: 1.7 GiB peak (the
   batches queue up ahead of the consumer) and slower than the partitioned sink;
 - range keys as one comparison per boundary: 35 s instead of 27 s for the sink at 10 M rows,
