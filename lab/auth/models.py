@@ -10,7 +10,7 @@ from pydantic import EmailStr, field_validator, model_validator
 from sqlalchemy import String
 from sqlmodel import Field, SQLModel
 
-from lab.common import timestamp_field
+from lab.common import PatchModel, timestamp_field
 
 
 class Role(StrEnum):
@@ -59,7 +59,7 @@ class UserCreate(UserBase):
         return self
 
 
-class UserUpdate(SQLModel):
+class UserUpdate(PatchModel):
     full_name: str | None = Field(default=None, max_length=200,
                                   description="New display name; omit to keep the current one")
     is_active: bool | None = Field(
