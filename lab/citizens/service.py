@@ -182,8 +182,13 @@ def publish_consent(*, session: Session, actor: User, pilot_id: uuid.UUID,
 
 def enroll(*, session: Session, actor: User, tester: Tester, pilot_id: uuid.UUID,
            consent_version: int) -> Enrollment:
-    """The tester accepts the pilot's current consent text (again, after a withdrawal)."""
+    """The tester accepts the pilot's current consent text (again, after a withdrawal).
+
+    A mediator records it only for a pilot that concerns the mediator's authority.
+    """
     pilot = load_pilot(session, pilot_id)
+    if actor.role == Role.mediator:
+        require_concerned(session, actor, pilot_id, Role.mediator)
     if pilot.status != PilotStatus.running:
         raise Conflict("Testers enroll while the pilot is running; this one is "
                        f"{pilot.status}.", field="status")
@@ -214,7 +219,15 @@ def enroll(*, session: Session, actor: User, tester: Tester, pilot_id: uuid.UUID
 
 def withdraw(*, session: Session, actor: User, tester: Tester,
              pilot_id: uuid.UUID) -> Enrollment:
-    """The tester withdraws consent: no new feedback is accepted from now on."""
+    """The tester withdraws consent: no new feedback is accepted from now on.
+
+    A mediator records it for a pilot that concerns the mediator's authority, or for a tester
+    that authority registered (the person's own counter takes a withdrawal for any pilot).
+    """
+    if actor.role == Role.mediator and not (
+            actor.authority_id is not None and actor.authority_id == tester.authority_id):
+        load_pilot(session, pilot_id)
+        require_concerned(session, actor, pilot_id, Role.mediator)
     enrollment = session.exec(select(Enrollment).where(
         Enrollment.tester_id == tester.id, Enrollment.pilot_id == pilot_id)).first()
     if enrollment is None:
