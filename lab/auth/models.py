@@ -10,6 +10,7 @@ from pydantic import EmailStr, field_validator, model_validator
 from sqlalchemy import String
 from sqlmodel import Field, SQLModel
 
+from lab.auth.emails import normalize_email
 from lab.common import PatchModel, timestamp_field
 
 
@@ -27,7 +28,8 @@ MIN_PASSWORD_LENGTH = 10
 
 
 class UserBase(SQLModel):
-    email: EmailStr = Field(max_length=254, description="Login email address, stored lowercase")
+    email: EmailStr = Field(max_length=254, description="Login email address, stored in normal "
+                                                        "form (NFKC, lower-case)")
     full_name: str = Field(default="", max_length=200, description="Name shown to other users")
     role: Role = Field(description="admin, city, startup, citizen or mediator")
     authority_id: uuid.UUID | None = Field(
@@ -35,10 +37,10 @@ class UserBase(SQLModel):
     organization_id: uuid.UUID | None = Field(
         default=None, description="The organization of a startup user, else null")
 
-    @field_validator("email")
+    @field_validator("email", mode="before")
     @classmethod
-    def _lower(cls, value: str) -> str:
-        return value.strip().lower()
+    def _normal(cls, value: object) -> object:
+        return normalize_email(value) if isinstance(value, str) else value
 
 
 class UserCreate(UserBase):

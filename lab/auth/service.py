@@ -9,7 +9,7 @@ from datetime import timedelta
 from sqlmodel import Session, col, select
 
 from lab.audit import service as audit
-from lab.auth import security
+from lab.auth import emails, security
 from lab.auth.models import (
     ApiKey,
     LoginThrottle,
@@ -39,7 +39,7 @@ def authenticate(
     *, session: Session, settings: LabSettings, email: str, password: str, client: str
 ) -> security.AccessToken:
     """Check a login and issue an access token, throttling repeated failures."""
-    email = email.strip().lower()
+    email = emails.normalize_email(email)
     keys = {f"email:{email}": settings.login_max_failures,
             f"addr:{client}": settings.login_max_failures * _ADDRESS_FACTOR}
     window = timedelta(minutes=settings.login_window_minutes)
@@ -118,8 +118,7 @@ def create_user(*, session: Session, actor: User | None, data: UserCreate) -> Us
         raise InvalidInput("Unknown authority.", field="authority_id")
     if data.organization_id and session.get(Organization, data.organization_id) is None:
         raise InvalidInput("Unknown organization.", field="organization_id")
-    if session.exec(select(User).where(User.email == data.email)).first() is not None:
-        raise Conflict("A user with this email already exists.", field="email")
+    require_free_email(session=session, email=data.email)
     user = User.model_validate(
         data, update={"hashed_password": security.hash_password(data.password)}
     )
@@ -130,6 +129,17 @@ def create_user(*, session: Session, actor: User | None, data: UserCreate) -> Us
     session.commit()
     session.refresh(user)
     return user
+
+
+def require_free_email(*, session: Session, email: str,
+                       taken: str = "A user with this email already exists.") -> None:
+    """Refuse (409) an address in use, or one that only looks like an address in use."""
+    if session.exec(select(User.id).where(User.email == email)).first() is not None:
+        raise Conflict(taken, field="email")
+    look = emails.skeleton(email)
+    if look != email and session.exec(select(User.id).where(User.email == look)).first():
+        raise Conflict("This email looks like the address of an existing account (letters of "
+                       "another alphabet or accents); use a plain address.", field="email")
 
 
 def update_user(*, session: Session, actor: User, user_id: uuid.UUID, data: UserUpdate) -> User:
@@ -212,6 +222,7 @@ __all__ = [
     "create_user",
     "list_api_keys",
     "list_users",
+    "require_free_email",
     "revoke_api_key",
     "update_user",
     "user_from_bearer",

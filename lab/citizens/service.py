@@ -15,6 +15,7 @@ from sqlmodel import Session, col, func, select
 
 from lab.audit import service as audit
 from lab.auth import security
+from lab.auth import service as auth
 from lab.auth.models import Role, User
 from lab.citizens import codes
 from lab.citizens.access import load_pilot, require_concerned
@@ -63,9 +64,8 @@ def sign_up(*, session: Session, settings: LabSettings, data: SignUp, client: st
     """A citizen creates an account; its tester id is its user id."""
     _throttle_signup(session, settings, client)
     session.commit()  # the attempt counts even if the sign-up is refused below
-    if session.exec(select(User.id).where(User.email == data.email)).first() is not None:
-        raise Conflict("An account with this email already exists; log in instead.",
-                       field="email")
+    auth.require_free_email(session=session, email=data.email, taken="An account with this "
+                            "email already exists; log in instead.")
     user = User(email=data.email, role=Role.citizen, full_name="",
                 hashed_password=security.hash_password(data.password))
     session.add(user)
