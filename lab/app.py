@@ -12,9 +12,10 @@ from sqlalchemy.engine import Engine
 
 from lab import errors
 from lab import job_kinds as _job_kinds  # noqa: F401  (registers job kinds)
-from lab.api import build_router
+from lab.api import API_PREFIX, build_router
 from lab.db import ensure_migrated, make_engine
 from lab.jobs import runtime
+from lab.limits import BodyLimit, geometry_rules
 from lab.objectstore import client_from_settings
 from lab.settings import LabSettings, get_settings
 
@@ -54,6 +55,7 @@ def create_app(
     if storage is not None:
         runtime.set_storage(storage)
     errors.install(app)
+    app.add_middleware(BodyLimit, rules=geometry_rules(API_PREFIX))
     app.include_router(build_router())
     return app
 

@@ -41,15 +41,16 @@ class AssetBase(SQLModel):
                                        sa_column=Column(JSON, nullable=False),
                                        description="Free attributes (power, capacity…)")
 
-    @field_validator("geometry")
-    @classmethod
-    def _geometry(cls, value: dict[str, Any]) -> dict[str, Any]:
-        return validate_geometry(value)
-
 
 class AssetCreate(AssetBase):
     authority_id: uuid.UUID | None = Field(
         default=None, description="Owning authority (defaults to the creator's)")
+
+    # On what comes in only: an asset stored under older rules still reads back.
+    @field_validator("geometry")
+    @classmethod
+    def _geometry(cls, value: dict[str, Any]) -> dict[str, Any]:
+        return validate_geometry(value)
 
 
 class AssetUpdate(PatchModel):
