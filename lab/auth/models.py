@@ -86,6 +86,9 @@ class User(UserBase, table=True):
     )
     hashed_password: str = Field(max_length=256)
     is_active: bool = True
+    # Carried by access tokens; bumped when the password, the role or the active flag
+    # changes, so that tokens issued before stop working at once.
+    token_generation: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     created_at: datetime = timestamp_field()
 
 

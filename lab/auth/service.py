@@ -62,6 +62,7 @@ def authenticate(
     return security.create_access_token(
         user_id=user.id, role=str(user.role), secret=settings.jwt_secret(),
         lifetime=timedelta(minutes=settings.access_token_minutes),
+        generation=user.token_generation,
     )
 
 
@@ -101,11 +102,11 @@ def user_from_bearer(*, session: Session, settings: LabSettings, credential: str
         session.add(key)
         session.commit()
         return user
-    user_id = security.decode_access_token(credential, secret=settings.jwt_secret())
-    if user_id is None:
+    claims = security.decode_access_claims(credential, secret=settings.jwt_secret())
+    if claims is None:
         raise NotAuthenticated("Invalid or expired token; log in again.")
-    user = session.get(User, user_id)
-    if user is None or not user.is_active:
+    user = session.get(User, claims.user_id)
+    if user is None or not user.is_active or claims.generation != user.token_generation:
         raise NotAuthenticated("Invalid or expired token; log in again.")
     return user
 
@@ -154,10 +155,14 @@ def update_user(*, session: Session, actor: User, user_id: uuid.UUID, data: User
                            field="is_active")
     before = _public(user)
     changes = data.model_dump(exclude_unset=True)
+    revoke_tokens = "password" in changes or changes.get("is_active", user.is_active) != (
+        user.is_active) or changes.get("role", user.role) != user.role
     if "password" in changes:
         user.hashed_password = security.hash_password(changes.pop("password"))
     for name, value in changes.items():
         setattr(user, name, value)
+    if revoke_tokens:
+        user.token_generation += 1  # access tokens issued before now answer 401
     session.add(user)
     audit.record(session=session, actor=actor, action="user.update", object_type="user",
                  object_id=user.id, before=before, after=_public(user))
