@@ -9,6 +9,7 @@ from typing import Any
 import anyio.to_thread
 from fastapi import FastAPI
 from sqlalchemy.engine import Engine
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from lab import errors
 from lab import job_kinds as _job_kinds  # noqa: F401  (registers job kinds)
@@ -56,6 +57,9 @@ def create_app(
         runtime.set_storage(storage)
     errors.install(app)
     app.add_middleware(BodyLimit, rules=geometry_rules(API_PREFIX))
+    # Outermost: the client's address (login limits, access events) is the peer's, unless
+    # the peer is a configured proxy; then the nearest address it forwards that is not one.
+    app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
     app.include_router(build_router())
     return app
 
