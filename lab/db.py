@@ -31,8 +31,24 @@ class DatabaseNotMigrated(RuntimeError):
     """The database schema is not at the latest migration."""
 
 
-def make_engine(url: str, **kwargs: Any) -> Engine:
-    """Create an engine; SQLite gets WAL, foreign keys and working savepoints."""
+class WriteInReadTransaction(RuntimeError):
+    """A statement tried to write inside a SQLite read (deferred) transaction."""
+
+
+# The execution option naming how a SQLite transaction begins: "IMMEDIATE" for a writer, which
+# takes the write lock at BEGIN and so waits out the busy timeout when another writer holds it;
+# "DEFERRED" (the default) for a reader, which never waits in WAL mode but must not write.
+# PostgreSQL ignores it.
+SQLITE_BEGIN = "sqlite_begin"
+_WRITE_VERBS = ("INSERT", "UPDATE", "DELETE", "REPLACE")
+
+
+def make_engine(url: str, *, strict_sqlite_writes: bool = False, **kwargs: Any) -> Engine:
+    """Create an engine; SQLite gets WAL, foreign keys, working savepoints and writers that wait.
+
+    With `strict_sqlite_writes` (the tests), a write inside a read transaction raises
+    `WriteInReadTransaction` instead of failing only under contention.
+    """
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
@@ -40,7 +56,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         engine = create_engine(
             url, connect_args={"check_same_thread": False, "timeout": 30}, **kwargs
         )
-        _sqlite_setup(engine)
+        _sqlite_setup(engine, strict=strict_sqlite_writes)
         return engine
     # At least as many connections as the threads that run sync routes (anyio's 40).
     # No pre-ping round trip per checkout; a dropped connection invalidates the pool instead.
@@ -48,7 +64,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     return create_engine(url, **options)
 
 
-def _sqlite_setup(engine: Engine) -> None:
+def _sqlite_setup(engine: Engine, *, strict: bool) -> None:
     # pysqlite's own transaction handling breaks SAVEPOINT; let SQLAlchemy emit BEGIN
     # (recipe from the SQLAlchemy SQLite dialect documentation).
     @event.listens_for(engine, "connect")
@@ -62,8 +78,44 @@ def _sqlite_setup(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _begin(conn: Any) -> None:
-        # Deferred: in WAL mode readers never wait for a writer.
-        conn.exec_driver_sql("BEGIN")
+        # A deferred transaction that reads and then writes is refused at once (SQLITE_BUSY,
+        # no busy wait) when another connection wrote in between: writers must say so up
+        # front. Readers stay deferred, so in WAL mode they never wait for a writer.
+        mode = conn.get_execution_options().get(SQLITE_BEGIN)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if mode == "IMMEDIATE" else "BEGIN")
+
+    if strict:
+        @event.listens_for(engine, "before_cursor_execute")
+        def _refuse_upgrade(conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+            if (conn.get_execution_options().get(SQLITE_BEGIN) == "DEFERRED"
+                    and conn.in_transaction()
+                    and statement.lstrip().upper().startswith(_WRITE_VERBS)):
+                raise WriteInReadTransaction(
+                    f"write in a read transaction (call lab.db.begin_write first): "
+                    f"{statement[:80]}")
+
+
+def reader(engine: Engine) -> Engine:
+    """The engine for sessions that only read (a write there raises on a strict engine)."""
+    return engine.execution_options(**{SQLITE_BEGIN: "DEFERRED"})
+
+
+def writer(engine: Engine) -> Engine:
+    """The engine for sessions that write: on SQLite every transaction is `BEGIN IMMEDIATE`."""
+    return engine.execution_options(**{SQLITE_BEGIN: "IMMEDIATE"})
+
+
+def begin_write(session: Session) -> None:
+    """Make the session's next transaction a writer (on SQLite, `BEGIN IMMEDIATE`).
+
+    A reading session about to write calls this first: it ends the current read transaction
+    (which must hold no pending change) so that the write does not upgrade a read.
+    """
+    if session.new or session.dirty or session.deleted:
+        raise WriteInReadTransaction("begin_write called with changes already pending")
+    if session.in_transaction():
+        session.commit()
+    session.connection(execution_options={SQLITE_BEGIN: "IMMEDIATE"})
 
 
 def session_scope(engine: Engine) -> Iterator[Session]:
@@ -97,7 +149,7 @@ def head_revision() -> str | None:
 
 def current_revision(engine: Engine) -> str | None:
     """The revision the database is at (None when never migrated)."""
-    with engine.connect() as conn:
+    with reader(engine).connect() as conn:
         return MigrationContext.configure(conn).get_current_revision()
 
 
@@ -112,7 +164,12 @@ def ensure_migrated(engine: Engine) -> None:
 
 
 __all__ = [
+    "SQLITE_BEGIN",
     "DatabaseNotMigrated",
+    "WriteInReadTransaction",
+    "begin_write",
+    "reader",
+    "writer",
     "alembic_config",
     "current_revision",
     "downgrade",

@@ -109,7 +109,10 @@ def run(settings: LabSettings) -> int:
                                 "--server.port", str(settings.ui_port),
                                 "--server.address", settings.api_host,
                                 "--server.headless", "true",
-                                "--browser.gatherUsageStats", "false"], logs / "ui.log")
+                                "--browser.gatherUsageStats", "false",
+                                # people see the app, not Streamlit's developer menu
+                                "--client.toolbarMode", "viewer",
+                                "--server.runOnSave", "false"], logs / "ui.log")
         wait_healthy(f"{api_url}/api/v1/health", timeout=60, supervisor=supervisor)
         _say(f"Terrain is up in {time.monotonic() - started:.1f} s")
         _say(f"  API  {api_url}/docs")

@@ -1,30 +1,103 @@
-"""Terrain's home page: what the platform is and whether it is up."""
+"""Terrain's router: the pages of the signed-in person's role, and the frame around them."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 
-from ui.i18n import t
-from ui.widgets import client, language, sign_in
+from ui import frame
+from ui.i18n import LANGS, Lang, t
+from ui.session import cookie_script
 
-st.set_page_config(page_title="Terrain", page_icon="🌿", layout="wide")
+HERE = Path(__file__).resolve().parent
+PAGES = HERE / "app_pages"
 
-lang = language()
-sign_in(lang)
-st.title(t("title", lang))
-st.write(t("tagline", lang))
+# (file under app_pages/, url path, title key, icon) per area, in the order of the work.
+PUBLIC = [("public/home.py", "home", "nav_home", ":material/home:"),
+          ("public/pilots.py", "running", "nav_public_pilots", ":material/map:")]
+SIGN_IN = [("public/sign_in.py", "sign-in", "nav_sign_in", ":material/login:")]
+ROLE_PAGES: dict[str, list[tuple[str, str, str, str]]] = {
+    "startup": [
+        ("startup/prototypes.py", "prototypes", "nav_prototypes", ":material/science:"),
+        ("startup/new_pilot.py", "new-pilot", "nav_new_pilot", ":material/add_location:"),
+        ("shared/pilots.py", "pilots", "nav_pilots", ":material/list:"),
+        ("startup/data_access.py", "data-access", "nav_data_access", ":material/key:"),
+        ("startup/measurements.py", "measurements", "nav_measurements", ":material/upload:"),
+        ("shared/evaluation.py", "evaluation", "nav_evaluation", ":material/insights:"),
+    ],
+    "city": [
+        ("city/review.py", "review", "nav_review", ":material/gavel:"),
+        ("shared/pilots.py", "pilots", "nav_portfolio", ":material/list:"),
+        ("city/catalog.py", "catalog", "nav_catalog", ":material/map:"),
+        ("shared/evaluation.py", "evaluation", "nav_evaluation", ":material/insights:"),
+        ("city/access_log.py", "access-log", "nav_access_log", ":material/policy:"),
+        ("city/consent.py", "consent", "nav_consent", ":material/handshake:"),
+    ],
+    "admin": [
+        ("admin/users.py", "users", "nav_users", ":material/group:"),
+        ("admin/directory.py", "directory", "nav_directory", ":material/domain:"),
+        ("shared/pilots.py", "pilots", "nav_portfolio", ":material/list:"),
+    ],
+    "citizen": [("citizen/home.py", "my-space", "citizen_space", ":material/person:")],
+    "mediator": [("mediator/desk.py", "desk", "mediator_desk", ":material/support_agent:")],
+}
+SECTIONS = {"admin": "section_admin"}
 
-api = client()
-health = api.health()
-st.subheader(t("status", lang))
-if not health.reachable:
-    st.error(t("unreachable", lang, url=api.base_url))
-else:
-    (st.success if health.status == "ok" else st.warning)(
-        t("all_ok", lang) if health.status == "ok" else t("degraded", lang)
-    )
-    columns = st.columns(len(health.checks) + 1)
-    columns[0].metric(t("api", lang), t("ok", lang))
-    for column, (name, state) in zip(columns[1:], health.checks.items(), strict=True):
-        column.metric(t(name, lang) if name in ("database", "object_store") else name,
-                      t("ok", lang) if state == "ok" else t("down", lang))
+
+def page(spec: tuple[str, str, str, str], lang: Lang, *, default: bool = False) -> st.Page:
+    path, url, key, icon = spec
+    return st.Page(PAGES / path, title=t(key, lang), icon=icon, url_path=url, default=default)
+
+
+def pages_for(role: str | None, lang: Lang) -> dict[str, list[st.Page]]:
+    """The navigation of a role: its workspace first, then the public pages.
+
+    The home page is the default for everyone (the default page answers at `/` only, so a
+    role's first page keeps its own address); signing in then opens the role's first page.
+    """
+    public = [page(PUBLIC[0], lang, default=True), page(PUBLIC[1], lang)]
+    if role is None:
+        return {"": [*public, page(SIGN_IN[0], lang)]}
+    work = [page(spec, lang) for spec in ROLE_PAGES.get(role, [])]
+    return {t(SECTIONS.get(role, "section_workspace"), lang): work,
+            t("section_public", lang): public}
+
+
+def sidebar(lang: Lang) -> None:
+    """The language switch, who is signed in, and the sign-out button."""
+    chosen = st.sidebar.segmented_control(
+        "Langue / Language", options=list(LANGS), key="lang",
+        format_func=lambda v: frame.LANG_NAMES[v])
+    if chosen is None:  # a click on the selected option unselects it: keep the language
+        st.session_state["lang"] = lang
+    frame.remember_lang(frame.lang())
+    user = frame.user()
+    if st.session_state.pop("ended", False):
+        st.sidebar.info(t("session_ended", lang))
+    if user is not None:
+        st.sidebar.caption(t("signed_in_as", lang, email=user["email"],
+                             role=t(f"role_{user['role']}", lang)))
+        if st.sidebar.button(t("sign_out", lang), icon=":material/logout:"):
+            frame.sign_out()
+            st.rerun()
+    pending = st.session_state.pop("cookie", None)
+    if pending is not None:
+        st.html(cookie_script(pending or None), unsafe_allow_javascript=True)
+
+
+def main() -> None:
+    st.set_page_config(page_title="Terrain", page_icon="🌿", layout="wide")
+    if "lang" not in st.session_state or st.session_state["lang"] is None:
+        st.session_state["lang"] = "fr"
+    user = frame.user()  # restores a signed-in session after a reload, language included
+    lang = frame.lang()
+    pages = pages_for(str(user["role"]) if user else None, lang)
+    navigation = st.navigation(pages)
+    if st.session_state.pop("just_signed_in", False) and user is not None:
+        st.switch_page(next(iter(pages.values()))[0])  # the cookie is set on the next run
+    sidebar(lang)
+    navigation.run()
+
+
+main()

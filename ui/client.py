@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from typing import IO, Any
 
 import httpx
 
 DEFAULT_API_URL = "http://127.0.0.1:8000"
+JSON = dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -19,85 +20,285 @@ class Health:
     version: str | None = None
 
 
-class ApiError(Exception):
-    """An API refusal, carrying the problem+json detail a person can act on."""
+@dataclass(frozen=True)
+class FieldProblem:
+    field: str
+    message: str
+    type: str = "value_error"
 
-    def __init__(self, status: int, detail: str) -> None:
-        super().__init__(detail)
-        self.status = status
-        self.detail = detail
+
+@dataclass
+class ApiError(Exception):
+    """An API refusal: the problem+json's status, type, title, detail and field errors."""
+
+    status: int
+    detail: str
+    type: str = "about:blank"
+    title: str = ""
+    errors: list[FieldProblem] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        super().__init__(self.detail)
+
+    @property
+    def slug(self) -> str:
+        """The last part of the problem type (`not-found`, `conflict`, …)."""
+        return self.type.rstrip("/").rsplit("/", 1)[-1]
+
+    def for_field(self, name: str) -> list[FieldProblem]:
+        """The problems of one field (its path ends with `name`)."""
+        return [e for e in self.errors if e.field == name or e.field.endswith(f".{name}")]
 
 
 def _raise_for_problem(response: httpx.Response) -> None:
     if response.status_code < 400:
         return
     try:
-        detail = str(response.json().get("detail", response.reason_phrase))
+        body = response.json()
     except ValueError:
-        detail = response.reason_phrase
-    raise ApiError(response.status_code, detail)
+        body = {}
+    if not isinstance(body, dict):
+        body = {}
+    errors = [FieldProblem(field=str(e.get("field", "")), message=str(e.get("message", "")),
+                           type=str(e.get("type", "value_error")))
+              for e in body.get("errors") or [] if isinstance(e, dict)]
+    raise ApiError(status=response.status_code,
+                   detail=str(body.get("detail") or response.reason_phrase),
+                   type=str(body.get("type") or "about:blank"),
+                   title=str(body.get("title") or response.reason_phrase), errors=errors)
+
+
+def _params(values: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in values.items():
+        if value is None:
+            continue
+        out[key] = str(value).lower() if isinstance(value, bool) else value
+    return out
 
 
 class ApiClient:
-    """Calls to the Terrain API, with an optional bearer token."""
+    """Calls to the Terrain API, with an optional bearer token (a JWT or an API key)."""
 
     def __init__(self, base_url: str | None = None, token: str | None = None,
-                 timeout: float = 10.0) -> None:
+                 timeout: float = 30.0) -> None:
         self.base_url = (base_url or os.environ.get("LAB_API_URL") or DEFAULT_API_URL).rstrip("/")
         headers = {"Authorization": f"Bearer {token}"} if token else {}
         self._http = httpx.Client(base_url=f"{self.base_url}/api/v1", headers=headers,
                                   timeout=timeout)
 
+    # --- plumbing ---
+    def _send(self, method: str, path: str, *, params: dict[str, Any] | None = None,
+              **kwargs: Any) -> httpx.Response:
+        try:
+            response = self._http.request(method, path, params=_params(params or {}), **kwargs)
+        except httpx.HTTPError as exc:
+            raise ApiError(status=0, detail=str(exc), type="unreachable",
+                           title="Unreachable") from exc
+        _raise_for_problem(response)
+        return response
+
     def _get(self, path: str, **params: Any) -> Any:
-        response = self._http.get(path, params={k: v for k, v in params.items()
-                                                if v is not None})
-        _raise_for_problem(response)
-        return response.json()
+        return self._send("GET", path, params=params).json()
 
-    def _post(self, path: str, body: Any = None) -> Any:
-        response = self._http.post(path, json=body)
-        _raise_for_problem(response)
-        return response.json()
+    def _post(self, path: str, body: Any = None, **params: Any) -> Any:
+        return self._send("POST", path, json=body, params=params).json()
 
+    def _patch(self, path: str, body: Any) -> Any:
+        return self._send("PATCH", path, json=body).json()
+
+    def _put(self, path: str, body: Any) -> Any:
+        return self._send("PUT", path, json=body).json()
+
+    def _delete(self, path: str) -> Any:
+        return self._send("DELETE", path).json()
+
+    def _upload(self, path: str, name: str, data: IO[bytes], content_type: str,
+                fields: dict[str, str] | None = None) -> Any:
+        return self._send("POST", path, files={"file": (name, data, content_type)},
+                          data=fields or {}).json()
+
+    def _page(self, path: str, limit: int, offset: int, **params: Any) -> JSON:
+        result: JSON = self._get(path, limit=limit, offset=offset, **params)
+        return result
+
+    # --- platform and session ---
     def health(self) -> Health:
         """The API's health; `reachable=False` when it does not answer at all."""
         try:
             response = self._http.get("/health")
-        except httpx.HTTPError:
+            body: JSON = response.json()
+        except (httpx.HTTPError, ValueError):
             return Health(reachable=False, status="unreachable", checks={})
-        body: dict[str, Any] = response.json()
         return Health(reachable=True, status=str(body.get("status")),
                       checks=dict(body.get("checks", {})), version=body.get("version"))
 
     def login(self, email: str, password: str) -> str:
-        """Exchange credentials for an access token (raises ApiError)."""
-        response = self._http.post("/auth/token", data={"username": email, "password": password})
-        _raise_for_problem(response)
-        return str(response.json()["access_token"])
+        """Exchange credentials for a short-lived access token (raises ApiError)."""
+        body = self._send("POST", "/auth/token",
+                          data={"username": email, "password": password}).json()
+        return str(body["access_token"])
 
-    def me(self) -> dict[str, Any]:
+    def me(self) -> JSON:
         """The signed-in user."""
-        result: dict[str, Any] = self._get("/me")
+        result: JSON = self._get("/me")
         return result
 
+    def create_api_key(self, name: str) -> JSON:
+        """A new API key of the signed-in user (its secret is in `key`, shown once)."""
+        result: JSON = self._post("/me/api-keys", {"name": name})
+        return result
+
+    def revoke_api_key(self, key_id: str) -> JSON:
+        """Revoke one of the user's API keys at once."""
+        result: JSON = self._delete(f"/me/api-keys/{key_id}")
+        return result
+
+    # --- directory and administration ---
+    def authorities(self, *, limit: int = 100, offset: int = 0) -> JSON:
+        return self._page("/authorities", limit, offset)
+
+    def organizations(self, *, limit: int = 100, offset: int = 0) -> JSON:
+        return self._page("/organizations", limit, offset)
+
+    def create_authority(self, body: JSON) -> JSON:
+        result: JSON = self._post("/admin/authorities", body)
+        return result
+
+    def create_organization(self, body: JSON) -> JSON:
+        result: JSON = self._post("/admin/organizations", body)
+        return result
+
+    def users(self, *, role: str | None = None, limit: int = 50, offset: int = 0) -> JSON:
+        return self._page("/admin/users", limit, offset, role=role)
+
+    def create_user(self, body: JSON) -> JSON:
+        result: JSON = self._post("/admin/users", body)
+        return result
+
+    def update_user(self, user_id: str, body: JSON) -> JSON:
+        result: JSON = self._patch(f"/admin/users/{user_id}", body)
+        return result
+
+    # --- prototypes ---
+    def prototypes(self, *, limit: int = 50, offset: int = 0) -> JSON:
+        return self._page("/prototypes", limit, offset)
+
+    def create_prototype(self, body: JSON) -> JSON:
+        result: JSON = self._post("/prototypes", body)
+        return result
+
+    def update_prototype(self, prototype_id: str, body: JSON) -> JSON:
+        result: JSON = self._patch(f"/prototypes/{prototype_id}", body)
+        return result
+
+    # --- pilots ---
     def pilots(self, *, status: str | None = None, awaiting_my_decision: bool = False,
-               limit: int = 50, offset: int = 0) -> dict[str, Any]:
+               limit: int = 50, offset: int = 0) -> JSON:
         """A page of the pilots the user may see."""
-        result: dict[str, Any] = self._get(
-            "/pilots", status=status, limit=limit, offset=offset,
-            awaiting_my_decision=str(awaiting_my_decision).lower())
+        return self._page("/pilots", limit, offset, status=status,
+                          awaiting_my_decision=awaiting_my_decision)
+
+    def pilot(self, pilot_id: str) -> JSON:
+        result: JSON = self._get(f"/pilots/{pilot_id}")
         return result
 
-    def decide(self, pilot_id: str, decision: str, comment: str) -> dict[str, Any]:
+    def create_pilot(self, body: JSON) -> JSON:
+        result: JSON = self._post("/pilots", body)
+        return result
+
+    def update_pilot(self, pilot_id: str, body: JSON) -> JSON:
+        result: JSON = self._patch(f"/pilots/{pilot_id}", body)
+        return result
+
+    def submit_pilot(self, pilot_id: str) -> JSON:
+        result: JSON = self._post(f"/pilots/{pilot_id}/submit")
+        return result
+
+    def decide(self, pilot_id: str, decision: str, comment: str) -> JSON:
         """Record the user's authority's decision on a pilot."""
-        result: dict[str, Any] = self._post(f"/pilots/{pilot_id}/decisions",
-                                            {"decision": decision, "comment": comment})
+        result: JSON = self._post(f"/pilots/{pilot_id}/decisions",
+                                  {"decision": decision, "comment": comment})
         return result
 
-    def public_pilots(self, *, limit: int = 50, offset: int = 0) -> dict[str, Any]:
+    def public_pilots(self, *, limit: int = 50, offset: int = 0) -> JSON:
         """Running pilots as citizens see them (no account needed)."""
-        result: dict[str, Any] = self._get("/public/pilots", limit=limit, offset=offset)
+        return self._page("/public/pilots", limit, offset)
+
+    def audit(self, *, object_type: str | None = None, object_id: str | None = None,
+              limit: int = 50, offset: int = 0) -> JSON:
+        return self._page("/audit", limit, offset, object_type=object_type, object_id=object_id)
+
+    # --- catalog ---
+    def zones(self, *, limit: int = 500, offset: int = 0, **filters: Any) -> JSON:
+        return self._page("/zones", limit, offset, **filters)
+
+    def assets(self, *, limit: int = 500, offset: int = 0, **filters: Any) -> JSON:
+        return self._page("/assets", limit, offset, **filters)
+
+    def import_zones(self, name: str, data: IO[bytes]) -> list[JSON]:
+        result: list[JSON] = self._upload("/zones/import", name, data, "application/geo+json")
+        return result
+
+    def import_assets(self, name: str, data: IO[bytes]) -> list[JSON]:
+        result: list[JSON] = self._upload("/assets/import", name, data, "application/geo+json")
+        return result
+
+    def datasets(self, *, limit: int = 50, offset: int = 0, **filters: Any) -> JSON:
+        return self._page("/datasets", limit, offset, **filters)
+
+    def dataset_versions(self, dataset_id: str, *, limit: int = 20, offset: int = 0) -> JSON:
+        return self._page(f"/datasets/{dataset_id}/versions", limit, offset)
+
+    def version_rows(self, dataset_id: str, version_id: str, *, limit: int = 20) -> JSON:
+        result: JSON = self._get(f"/datasets/{dataset_id}/versions/{version_id}/rows",
+                                 limit=limit)
+        return result
+
+    # --- sandbox: grants, access events, measurements ---
+    def grants(self, *, limit: int = 50, offset: int = 0, **filters: Any) -> JSON:
+        return self._page("/grants", limit, offset, **filters)
+
+    def revoke_grant(self, grant_id: str, reason: str) -> JSON:
+        result: JSON = self._post(f"/grants/{grant_id}/revoke", {"reason": reason})
+        return result
+
+    def grant_links(self, grant_id: str) -> JSON:
+        result: JSON = self._post(f"/grants/{grant_id}/links")
+        return result
+
+    def grant_credentials(self, grant_id: str) -> JSON:
+        result: JSON = self._post(f"/grants/{grant_id}/credentials")
+        return result
+
+    def access_events(self, *, limit: int = 50, offset: int = 0, **filters: Any) -> JSON:
+        return self._page("/access-events", limit, offset, **filters)
+
+    def access_events_csv(self, **filters: Any) -> bytes:
+        return self._send("GET", "/access-events/export", params=filters).content
+
+    def measurements(self, pilot_id: str, *, limit: int = 50, offset: int = 0) -> JSON:
+        return self._page(f"/pilots/{pilot_id}/measurements", limit, offset)
+
+    # --- evaluations ---
+    def evaluations(self, pilot_id: str, *, limit: int = 20, offset: int = 0) -> JSON:
+        return self._page(f"/pilots/{pilot_id}/evaluations", limit, offset)
+
+    def evaluation(self, pilot_id: str, evaluation_id: str) -> JSON:
+        result: JSON = self._get(f"/pilots/{pilot_id}/evaluations/{evaluation_id}")
+        return result
+
+    def request_evaluation(self, pilot_id: str, body: JSON | None = None) -> JSON:
+        result: JSON = self._post(f"/pilots/{pilot_id}/evaluations", body or {})
+        return result
+
+    def report(self, pilot_id: str, evaluation_id: str, fmt: str = "html") -> bytes:
+        return self._send("GET", f"/pilots/{pilot_id}/evaluations/{evaluation_id}/report.{fmt}"
+                          ).content
+
+    def job(self, job_id: str) -> JSON:
+        result: JSON = self._get(f"/jobs/{job_id}")
         return result
 
 
-__all__ = ["ApiClient", "ApiError", "Health"]
+__all__ = ["ApiClient", "ApiError", "FieldProblem", "Health"]

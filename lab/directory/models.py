@@ -90,6 +90,10 @@ class Organization(OrganizationBase, table=True):
     name: str = Field(min_length=1, max_length=200, unique=True)
     kind: OrganizationKind = Field(default=OrganizationKind.startup, sa_type=String(16))
     created_at: datetime = timestamp_field()
+    # The public directory entry, edited by the organization (lab.annuaire).
+    description: str = Field(default="", max_length=5000)
+    contact_email: str | None = Field(default=None, max_length=254)
+    show_contact: bool = False
 
 
 __all__ = [

@@ -113,6 +113,18 @@ def _feedback_html(feedback: dict[str, Any] | None) -> str:
             + (f"<p><small>{note}</small></p>" if note else ""))
 
 
+# --- Incidents: problem reports on the pilot's assets (lab.reports) ---
+def _incidents_html(incidents: dict[str, Any] | None) -> str:
+    """How many problems were reported, how many solved, and how fast."""
+    if not incidents:
+        return ""
+    return ("<h2>Incidents signalés / Reported incidents</h2>"
+            f"<p>Signalements / reports : {incidents['reports']} · résolus / solved : "
+            f"{incidents['solved']} · délai médian de résolution / median time to solve : "
+            f"{_fmt(incidents.get('median_hours_to_solve'))} h</p>")
+# --- end of incidents ---
+
+
 def render_html(document: dict[str, Any]) -> str:
     """A self-contained, readable report."""
     results, ev = document["results"], document["evaluation"]
@@ -142,6 +154,7 @@ table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;padding:.3rem .6re
 {chart_svg(results['chart'])}
 <h2>Qualité des données / Data quality</h2><p>{html.escape(flags)}</p>
 {_feedback_html(results.get("feedback"))}
+{_incidents_html(results.get("incidents"))}
 </body></html>"""
 
 

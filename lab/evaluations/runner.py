@@ -25,6 +25,7 @@ from lab.jobs.service import JobContext, job_kind
 from lab.pilots.models import Pilot, PilotStatus
 from lab.pilots.protocol import DatasetSource, Guardrail, Kpi, Protocol
 from lab.pilots.service import registered_protocol
+from lab.reports import service as problem_reports
 
 Grain = Literal["hour", "day", "week"]
 SEED = 0  # resampling (randomization inference) is seeded: same inputs, same results
@@ -124,6 +125,8 @@ def evaluate(session: Session, ctx: JobContext, evaluation: Evaluation,
         "inputs": inputs,
         # The report is read by the startup too: feedback goes through disclosure control.
         "feedback": feedback_views.summarize(session=session, pilot=pilot, view="disclosed"),
+        # Problem reports on the pilot's assets count as incidents.
+        "incidents": problem_reports.incidents(session=session, pilot_id=pilot.id),
     })
 
 

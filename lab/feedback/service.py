@@ -44,6 +44,7 @@ from lab.feedback import photos, questionnaire
 from lab.feedback.models import Channel, Feedback, MediatedSubmission, Submission
 from lab.feedback.views import receipt_fields
 from lab.pilots.models import Pilot, PilotStatus
+from lab.places import service as places
 from lab.settings import LabSettings
 
 IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_.:\-]{8,100}$")
@@ -235,7 +236,8 @@ def _submit(*, session: Session, settings: LabSettings, storage: Any, pilot_id: 
         idempotency_key=key, request_hash=request_hash, likert=dict(data.likert),
         nps=data.nps, sus=list(data.sus) if data.sus is not None else None,
         free_text=dict(data.free_text), zone_code=data.zone,
-        lon=data.point.lon if data.point else None, lat=data.point.lat if data.point else None)
+        lon=data.point.lon if data.point else None, lat=data.point.lat if data.point else None,
+        place_id=getattr(data, "place_id", None))
     if photo is not None:
         feedback.photo_key = photos.key_for(pilot_id, feedback.id, photo.extension)
         feedback.photo_sha256 = photo.original_sha256
@@ -294,6 +296,8 @@ def submit_mediated(*, session: Session, settings: LabSettings, storage: Any, ac
         raise PermissionDenied("Only mediators record feedback on someone's behalf.")
     key = check_key(key)
     require_concerned(session, actor, pilot_id, Role.mediator)
+    if data.place_id is not None:
+        places.check_for_mediator(session, actor, data.place_id)
     tester = (citizens.tester_by_code(session=session, actor=actor, code=data.tester_code)
               if data.tester_code else None)
     who = _Who(tester.id if tester else None, tester.id if tester else actor.id,

@@ -13,6 +13,7 @@ from sqlmodel import Session, col, select
 
 from lab.auth.models import Role, User
 from lab.common import Page, PageParams, paginate, utcnow
+from lab.db import writer
 from lab.exceptions import InvalidInput, NotFound
 from lab.jobs import runtime
 from lab.jobs.models import Job, JobStatus
@@ -30,7 +31,7 @@ class JobContext:
 
     def progress(self, fraction: float, message: str | None = None) -> None:
         """Record progress in [0, 1] with an optional message (committed at once)."""
-        with Session(runtime.get_engine()) as session:
+        with Session(writer(runtime.get_engine())) as session:
             job = session.get(Job, self.job_id)
             if job is not None:
                 job.progress = max(0.0, min(1.0, fraction))
@@ -84,8 +85,7 @@ def _execute(job_id: str) -> None:
 
 def run(job_id: uuid.UUID) -> None:
     """Run a job now in this process, recording its state, result or error."""
-    engine = runtime.get_engine()
-    with Session(engine) as session:
+    with Session(writer(runtime.get_engine())) as session:  # reads, then claims the job
         job = session.get(Job, job_id)
         if job is None or job.status != JobStatus.queued:
             return
@@ -109,7 +109,7 @@ def _error_text(exc: Exception) -> str:
 
 def _finish(job_id: uuid.UUID, *, status: JobStatus, result: dict[str, Any] | None = None,
             error: str | None = None) -> None:
-    with Session(runtime.get_engine()) as session:
+    with Session(writer(runtime.get_engine())) as session:
         job = session.get(Job, job_id)
         if job is None:
             return

@@ -1,0 +1,116 @@
+"""The workspace in a real headless Chromium on the demo territory (`lab up`): each role signs
+in, walks its pages, does one real thing; reloads stay signed in; screenshots of every page."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from tests.platform import Platform, poll, run_platform
+
+pytestmark = [pytest.mark.slow, pytest.mark.s3]
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                 "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+SHOTS = Path(__file__).resolve().parents[2] / "test-output" / "screenshots"
+# English words of statuses and Streamlit's failures that must not reach a French page
+RAW = re.compile(r"Traceback|StreamlitAPIException|\b(running|submitted|draft|approved|"
+                 r"changes_requested|pending|active|revoked)\b")
+
+
+@pytest.fixture(scope="module")
+def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
+    with run_platform(tmp_path_factory.mktemp("browser")) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+def accounts(platform: Platform) -> dict[str, tuple[str, str]]:
+    """role → (email, password) of the first demo account of each role, and the admin."""
+    found: dict[str, tuple[str, str]] = {}
+    for line in (platform.home / "demo-accounts.txt").read_text().splitlines():
+        email, role, password = line.split("\t")
+        found.setdefault(role, (email, password))
+    admin_email, admin_password = (platform.home / "admin-password.txt").read_text().split()
+    found["admin"] = (admin_email, admin_password)
+    return found
+
+
+def settled(page: Page) -> None:
+    """Wait for Streamlit to finish running the page's script."""
+    expect(page.get_by_test_id("stApp")).to_be_visible(timeout=30_000)
+    expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=30_000)
+
+
+def check_page(page: Page, name: str) -> None:
+    """No traceback and no raw English status on a French page; a screenshot of it."""
+    settled(page)
+    text = page.get_by_test_id("stMain").inner_text()
+    assert not RAW.search(text), (name, RAW.search(text))
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def sign_in(page: Page, platform: Platform, email: str, password: str) -> None:
+    page.goto(f"{platform.ui}/sign-in")
+    page.get_by_label("Adresse e-mail").fill(email)
+    page.get_by_label("Mot de passe").fill(password)
+    page.get_by_role("button", name="Se connecter").click()
+    expect(page.get_by_text(f"Connecté·e : {email}")).to_be_visible(timeout=20_000)
+
+
+def test_home_in_french_and_english(platform: Platform, browser: Browser) -> None:
+    page = browser.new_page()
+    page.goto(platform.ui)
+    expect(page.get_by_text("Tout fonctionne.")).to_be_visible(timeout=30_000)
+    expect(page.get_by_text("Stockage d'objets")).to_be_visible()
+    check_page(page, "home-fr")
+    page.get_by_text("English").click()
+    expect(page.get_by_text("Everything is working.")).to_be_visible(timeout=15_000)
+    expect(page.get_by_text("Object store")).to_be_visible()
+    page.screenshot(path=str(SHOTS / "home-en.png"), full_page=True)
+    page.close()
+
+
+def test_city_user_stays_signed_in_across_reload_and_tabs_until_sign_out(
+        platform: Platform, browser: Browser) -> None:
+    email, password = accounts(platform)["city"]
+    context = browser.new_context()
+    page = context.new_page()
+    sign_in(page, platform, email, password)
+    expect(page.get_by_role("heading", name="À décider")).to_be_visible(timeout=15_000)
+    cookie = poll(lambda: next((c for c in context.cookies()
+                                if c["name"] == "terrain_session"), None), 15)
+    assert cookie is not None, "no session cookie"
+    assert cookie["sameSite"] == "Strict" and password not in cookie["value"]
+    assert all(password not in c["value"] for c in context.cookies())
+
+    page.reload()
+    expect(page.get_by_text(f"Connecté·e : {email}")).to_be_visible(timeout=20_000)
+    other = context.new_page()
+    other.goto(f"{platform.ui}/review")
+    expect(other.get_by_role("heading", name="À décider")).to_be_visible(timeout=20_000)
+
+    other.get_by_role("button", name="Se déconnecter").click()
+    expect(other.get_by_role("link", name="Se connecter")).to_be_visible(timeout=15_000)
+    page.reload()
+    expect(page.get_by_role("link", name="Se connecter")).to_be_visible(timeout=20_000)
+    expect(page.get_by_text(f"Connecté·e : {email}")).to_have_count(0)
+    log = (platform.home / "logs" / "ui.log")
+    if log.exists():
+        assert cookie["value"] not in log.read_text()
+    context.close()

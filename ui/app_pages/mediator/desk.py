@@ -1,0 +1,13 @@
+"""The mediator desk (built by the citizens' issue)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ui import frame
+from ui.i18n import t
+
+lang = frame.lang()
+frame.require("mediator")
+st.title(t("mediator_desk", lang))
+st.info(t("coming_soon", lang))

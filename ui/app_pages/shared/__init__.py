@@ -1,0 +1,1 @@
+"""Pages of the Streamlit app, run by the router (ui/app.py)."""

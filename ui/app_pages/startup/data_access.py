@@ -1,0 +1,13 @@
+"""Data access (page being built)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ui import frame
+from ui.i18n import t
+
+lang = frame.lang()
+frame.require("startup")
+st.title(t("nav_data_access", lang))
+st.info(t("not_available_yet", lang))
