@@ -4,8 +4,9 @@
 Seeded in the platform's database through the services (authorities, users, zones, an
 asset, a prototype), then through HTTP like a client: a running pilot with a consent text
 and a pool of submitted pilots awaiting the commune's decision. Each client thread then
-sends a random mix of: `GET /me` with an API key (which records `last_used_at`), reads
-(`/pilots`, `/zones`, `/public/pilots`), anonymous mediated feedback with a fresh
+sends, each request on its own connection, a random mix of: `GET /me` with an API key
+(which records `last_used_at`), reads (`/pilots`, `/zones`, `/public/pilots`), anonymous
+mediated feedback with a fresh
 Idempotency-Key (sometimes a retry of one already accepted), and decisions on the pool.
 `verify` then checks in the database that every accepted write was stored exactly once.
 """
@@ -172,7 +173,10 @@ def run(world: World, *, clients: int, requests_per_client: int, seed: int = 7) 
 
     def client_loop(index: int) -> None:
         rng = random.Random(seed * 1000 + index)
-        with httpx.Client(base_url=world.api, timeout=60) as client:
+        # A fresh connection per request: a kept-alive one can be closed by the server's idle
+        # timeout just as the next request goes out, a reset that is not the API's doing.
+        with httpx.Client(base_url=world.api, timeout=60,
+                          limits=httpx.Limits(max_keepalive_connections=0)) as client:
             barrier.wait()
             for kind in rng.choices(kinds, weights, k=requests_per_client):
                 _one(client, world, kind, outcome, rng)
