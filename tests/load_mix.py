@@ -6,8 +6,8 @@ asset, a prototype), then through HTTP like a client: a running pilot with a con
 and a pool of submitted pilots awaiting the commune's decision. Each client thread then
 sends, each request on its own connection, a random mix of: `GET /me` with an API key
 (which records `last_used_at`), reads (`/pilots`, `/zones`, `/public/pilots`), anonymous
-mediated feedback with a fresh
-Idempotency-Key (sometimes a retry of one already accepted), and decisions on the pool.
+mediated feedback with a fresh Idempotency-Key (sometimes a retry of one already accepted),
+and decisions on the pool.
 `verify` then checks in the database that every accepted write was stored exactly once.
 """
 
