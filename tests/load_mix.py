@@ -26,6 +26,7 @@ import httpx
 from sqlalchemy import text
 from sqlmodel import Session
 
+from lab import models as _tables  # noqa: F401  (every table, for the seeding session)
 from lab.auth.models import Role
 from lab.db import make_engine
 from tests.factories import PASSWORD, make_user
