@@ -61,7 +61,7 @@ def bench(label: str, pg_base: str | None, total: int) -> list[dict[str, Any]]:
     try:
         with tempfile.TemporaryDirectory() as tmp:
             extra = {"LAB_DEMO": "false"} | ({"LAB_DATABASE_URL": url} if url else {})
-            with run_platform(Path(tmp), extra, ui=False) as platform:
+            with run_platform(Path(tmp), extra, ui=False, start_timeout=600) as platform:
                 database = url or f"sqlite:///{platform.home / 'lab.db'}"
                 world = load_mix.seed(database, platform.api, pending=total // 4)
                 load_mix.run(world, clients=4, requests_per_client=10)  # warm-up
