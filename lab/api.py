@@ -23,6 +23,7 @@ from lab.prototypes import routes as prototypes
 from lab.publication import routes as publication
 from lab.reports import routes as reports
 from lab.sandbox import routes as sandbox
+from lab.street import routes as street
 from lab.zones import routes as zones
 
 API_PREFIX = "/api/v1"
@@ -44,7 +45,13 @@ OPEN_PATHS = (
 # Routes reachable without credentials, each with its reason in its module.
 PUBLIC_PATHS = frozenset(
     {f"{API_PREFIX}/health", f"{API_PREFIX}/auth/token", f"{API_PREFIX}/public/pilots",
-     f"{API_PREFIX}/public/testers"}
+     f"{API_PREFIX}/public/testers",
+     # A running pilot's plain-language item and its QR code: citizens read and print them.
+     f"{API_PREFIX}/public/pilots/{{pilot_id}}", f"{API_PREFIX}/public/pilots/{{pilot_id}}/qr.svg",
+     f"{API_PREFIX}/public/pilots/{{pilot_id}}/qr.png",
+     # The quick feedback page behind the QR code: passers-by answer without an account
+     # (signed single-use form tokens, a honeypot and rate limits in lab/street/service.py).
+     "/q/{code}"}
     # The open territory: published results, open data, the directory, places and problem
     # reports are for anyone, without an account (reasons in each module).
     | {f"{API_PREFIX}{path}" for path in OPEN_PATHS}
@@ -71,7 +78,8 @@ def build_router() -> APIRouter:
                    prototypes.router, pilots.router, evaluations.router, datasets.router,
                    citizens.router, citizens.consent_router, feedback.router,
                    sandbox.router, sandbox.events_router, sandbox.workspace_router,
-                   publication.router, annuaire.router, places.router, reports.router):
+                   publication.router, annuaire.router, places.router, reports.router,
+                   street.router):
         api.include_router(router, dependencies=authenticated)
     return api
 

@@ -19,6 +19,7 @@ from lab.jobs import runtime
 from lab.limits import BodyLimit, geometry_rules
 from lab.objectstore import client_from_settings
 from lab.settings import LabSettings, get_settings
+from lab.street import routes as street
 
 VERSION = "0.1.0"
 
@@ -61,6 +62,8 @@ def create_app(
     # the peer is a configured proxy; then the nearest address it forwards that is not one.
     app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
     app.include_router(build_router())
+    # Outside /api/v1: the short public address printed on posters (see lab/api.py).
+    app.include_router(street.page_router)
     return app
 
 

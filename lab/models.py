@@ -15,6 +15,7 @@ from lab.prototypes.models import Prototype
 from lab.publication.models import PublicationHold
 from lab.reports.models import ProblemReport
 from lab.sandbox.models import AccessEvent, Grant, Measurement
+from lab.street.models import StreetUse
 from lab.zones.models import Zone
 
 __all__ = [
@@ -22,5 +23,5 @@ __all__ = [
     "Dataset", "DatasetVersion", "Enrollment", "Evaluation", "Feedback", "Grant", "Job",
     "KeepAnswer", "LoginThrottle", "Measurement", "Organization", "Pilot", "PilotOutcome",
     "Place", "PlacePilot", "ProblemReport", "Prototype", "ProtocolVersion", "PublicationHold",
-    "SignupWindow", "Tester", "User", "Zone",
+    "SignupWindow", "StreetUse", "Tester", "User", "Zone",
 ]

@@ -52,6 +52,16 @@ class LabSettings(BaseSettings):
     signup_window_minutes: int = 60
     feedback_rate_limit: int = 30
     feedback_window_minutes: int = 60
+    # Feedback from the street (the quick page behind a pilot's QR code): the public base
+    # URL printed in QR codes (default: the API address) and of the UI's pilot pages
+    # (default: the UI address); a form's lifetime; answers per client address and per pilot
+    # in a window.
+    public_url: str | None = None
+    ui_public_url: str | None = None
+    street_form_minutes: PositiveInt = 30
+    street_rate_per_address: PositiveInt = 5
+    street_rate_per_pilot: PositiveInt = 300
+    street_window_minutes: PositiveInt = 10
     # Largest dataset upload accepted, in bytes (refused with 413 past it).
     max_upload_bytes: PositiveInt = 1024 * 1024 * 1024
     # Sandbox: days a grant outlives its pilot (0 to 7), minutes between sweeps that expire
@@ -108,6 +118,16 @@ class LabSettings(BaseSettings):
     def resolved_api_url(self) -> str:
         """The URL the UI and tools use to reach the API."""
         return self.api_url or f"http://{self.api_host}:{self.api_port}"
+
+    @property
+    def resolved_public_url(self) -> str:
+        """The base of public addresses (QR codes, posters), without a trailing slash."""
+        return (self.public_url or self.resolved_api_url).rstrip("/")
+
+    @property
+    def resolved_ui_public_url(self) -> str:
+        """The base of the UI's public pages, without a trailing slash."""
+        return (self.ui_public_url or f"http://{self.api_host}:{self.ui_port}").rstrip("/")
 
     def jwt_secret(self) -> str:
         """The signing secret; refuses placeholders in production, generates one in development."""

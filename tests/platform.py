@@ -70,7 +70,7 @@ def _answers(url: str) -> bool:
 
 @contextmanager
 def run_platform(tmp_path: Path, env_extra: dict[str, str] | None = None,
-                 ui: bool = True, start_timeout: float = 120) -> Iterator[Platform]:
+                 ui: bool = True, start_timeout: float = 300) -> Iterator[Platform]:
     """Start `lab up` on free ports and a fresh LAB_HOME (with `env_extra`, e.g. a database
     URL); SIGTERM it on exit."""
     home = (tmp_path / "home").resolve()
@@ -85,6 +85,7 @@ def run_platform(tmp_path: Path, env_extra: dict[str, str] | None = None,
     platform = Platform(home=home, api=api, ui=f"http://127.0.0.1:{ui_port}", proc=proc,
                         healthy_after=0.0)
     try:
+        # The first start seeds the demo territory before the API answers.
         poll(lambda: _answers(f"{api}/health") or proc.poll() is not None, start_timeout)
         platform.healthy_after = time.monotonic() - started
         assert proc.poll() is None and _answers(f"{api}/health"), "lab up did not get healthy"

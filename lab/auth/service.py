@@ -108,8 +108,8 @@ def user_from_bearer(*, session: Session, settings: LabSettings, credential: str
             # once a minute is precise enough and keeps busy keys from queueing on writes.
             key_id = key.id
             begin_write(session)
-            session.exec(update(ApiKey).where(ApiKey.id == key_id)  # type: ignore[call-overload]
-                         .values(last_used_at=now))
+            session.execute(update(ApiKey).where(col(ApiKey.id) == key_id)
+                            .values(last_used_at=now))
             session.commit()
         return user
     claims = security.decode_access_claims(credential, secret=settings.jwt_secret())

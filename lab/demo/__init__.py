@@ -21,6 +21,7 @@ from sqlmodel import Session, select
 from lab.citizens.models import SignUp
 from lab.datasets.models import DatasetVersion
 from lab.demo import catalog, story
+from lab.demo.accounts import ACCOUNTS_FILE
 from lab.demo.catalog import CITIZEN_EMAIL, World
 from lab.demo.story import CONTROL, GUIDANCE_EFFECT, PLANTED_EFFECT, TREATED, Timeline
 from lab.directory.models import Authority
@@ -29,8 +30,6 @@ from lab.jobs.queue import huey
 from lab.pilots import lifecycle
 from lab.pilots.models import Decision
 from lab.settings import LabSettings, get_settings
-
-ACCOUNTS_FILE = "demo-accounts.txt"
 
 
 @contextmanager
@@ -45,12 +44,19 @@ def _inline_jobs(engine: Engine, client: Minio) -> Iterator[None]:
         huey.immediate = previous
 
 
+def is_seeded(engine: Engine) -> bool:
+    """Whether the database already holds a territory (the demo then changes nothing)."""
+    with Session(engine) as session:
+        return session.exec(select(Authority)).first() is not None
+
+
 def seed(*, engine: Engine, client: Minio, home: Path, size: str = "small",
          settings: LabSettings | None = None) -> Path | None:
     """Fill an empty database with the demo territory; None when it already holds data."""
-    with Session(engine) as session:
-        if session.exec(select(Authority)).first() is not None:
-            return None
+    import lab.job_kinds  # noqa: F401 - the conversions, extracts and evaluations run inline
+
+    if is_seeded(engine):
+        return None
     settings = settings or get_settings()
     line = Timeline(story.anchor())
     work = home / "work"
@@ -114,8 +120,12 @@ def _pilots(session: Session, settings: LabSettings, world: World, line: Timelin
     lifecycle.submit(session=session, actor=world.user("lumiadapt"), pilot_id=running.id)
     s.approve_by(session, world, running, "commune")
     lifecycle.start(session=session, actor=world.user("lumiadapt"), pilot_id=running.id)
+    desks = s.places(session, world, {"commune": [running.id]})
     s.gather_feedback(session, settings, world, running, storage, web=12, good=True,
-                      citizen=True, mediated={"phone": 9, "counter": 8, "paper": 5})
+                      citizen=True, mediated={"phone": 9, "counter": 8, "paper": 5},
+                      place_id=desks["Hôtel de ville — accueil"].id)
+    s.street_answers(session, settings, running, 11)
+    s.report_problem(session, storage, running, lights[0])
     # 2. Submitted, awaiting the commune's decision.
     parks = s.draft(session, world, "lumiadapt", lumi, "Extension aux parcs",
                     "Le même principe dans les parcs.", s.protocol(
@@ -243,4 +253,5 @@ def _pilots(session: Session, settings: LabSettings, world: World, line: Timelin
                 direction="decrease", minimum=0.05, threshold=0.2, assets=[]))
 
 
-__all__ = ["ACCOUNTS_FILE", "CONTROL", "GUIDANCE_EFFECT", "PLANTED_EFFECT", "TREATED", "seed"]
+__all__ = ["ACCOUNTS_FILE", "CONTROL", "GUIDANCE_EFFECT", "PLANTED_EFFECT", "TREATED", "is_seeded",
+           "seed"]

@@ -41,6 +41,10 @@ class AuthorityBase(SQLModel):
     level: AuthorityLevel = Field(
         description="Tier of government: commune, epci, departement, region or other")
     code: str = Field(min_length=1, max_length=32, description="Official code (INSEE, SIREN…)")
+    phone: str | None = Field(
+        default=None, max_length=32,
+        description="Phone number of the front desk, printed on pilot posters for people "
+                    "without a smartphone; null if none")
 
     _name = field_validator("name")(_clean_name)
 

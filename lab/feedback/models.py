@@ -28,6 +28,7 @@ class Channel(StrEnum):
     counter = "counter"
     paper = "paper"
     mediator = "mediator"
+    street = "street"  # the quick page behind a pilot's QR code, without an account
 
 
 MediatedChannel = Literal["phone", "counter", "paper", "mediator"]
@@ -102,8 +103,8 @@ class FeedbackReceipt(SQLModel):
     protocol_version: int = Field(
         description="The protocol version the pilot was running when the answer was stored")
     channel: Channel = Field(
-        description="web (the tester online), or phone, counter, paper or mediator (recorded "
-                    "by a mediator)")
+        description="web (the tester online), phone, counter, paper or mediator (recorded "
+                    "by a mediator), or street (the quick page behind the pilot's QR code)")
     likert: dict[str, int] = Field(
         description="Likert item id → 1 (strongly disagree) to 5 (strongly agree)")
     nps: int | None = Field(

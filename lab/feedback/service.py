@@ -61,7 +61,7 @@ class _Who:
     tester_id: uuid.UUID | None
     scope: uuid.UUID
     channel: Channel
-    recorded_by: uuid.UUID
+    recorded_by: uuid.UUID | None
     unverified: bool = False  # a token's user, not yet checked active (see _admission)
     generation: int = 0  # the token's generation, checked with the account (unverified)
 
@@ -306,5 +306,18 @@ def submit_mediated(*, session: Session, settings: LabSettings, storage: Any, ac
                    data=data, key=key, who=who)
 
 
-__all__ = ["IDEMPOTENCY_KEY", "Outcome", "check_key", "submit", "submit_as_token_user",
-           "submit_mediated"]
+# The idempotency scope of street answers (no account): their keys are single-use form tokens.
+STREET_SCOPE = uuid.UUID("5e7ee7a0-0000-4000-8000-000000000000")
+
+
+def submit_street(*, session: Session, settings: LabSettings, pilot_id: uuid.UUID,
+                  data: Submission, key: str) -> Outcome:
+    """An anonymous answer from the quick page in the street (the caller checked its form
+    token, honeypot and rate limits; `key` is the token's id)."""
+    return _submit(session=session, settings=settings, storage=None, pilot_id=pilot_id,
+                   data=data, key=check_key(key),
+                   who=_Who(None, STREET_SCOPE, Channel.street, None))
+
+
+__all__ = ["IDEMPOTENCY_KEY", "STREET_SCOPE", "Outcome", "check_key", "submit",
+           "submit_as_token_user", "submit_mediated", "submit_street"]

@@ -24,6 +24,7 @@ DESCRIBED = [
     "Protocol", "Period", "Kpi", "Guardrail", "DatasetSource", "MeasurementSource",
     "DatasetRequest", "Questionnaire", "LikertItem", "FreeTextQuestion",
     "PublicPilot", "HowToTakePart", "PublicConsent", "Amendment",
+    "PublicPrototype", "PublicAuthority", "PublicZone", "PublicDataUse",
     "AuthorityPublic", "AuthorityCreate", "OrganizationPublic", "OrganizationCreate",
     "UserPublic", "UserCreate", "UserUpdate", "ApiKeyPublic", "ApiKeyCreate", "ApiKeyCreated",
     "Token",

@@ -2,7 +2,7 @@
 access tokens issued before stop working.
 
 Revision ID: 0007
-Revises: 0010
+Revises: 0009
 Create Date: 2026-12-04 17:30:00
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = '0007'
-down_revision: str | None = '0010'
+down_revision: str | None = '0009'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
