@@ -1,7 +1,7 @@
 """Workspace API: measurement files can be withdrawn or replaced.
 
 Revision ID: 0008
-Revises: 0009 (written on 0006; chained after main's head when merging main)
+Revises: 0007 (written on 0006; chained after main's head when merging main)
 Create Date: 2026-12-04 17:40:00
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 
 
 revision: str = '0008'
-down_revision: str | None = '0009'
+down_revision: str | None = '0007'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
