@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import weakref
 from collections import deque
 from collections.abc import Iterator
 from pathlib import Path
@@ -115,8 +116,14 @@ class FifoLock:
                 self._held = False
 
 
+# The write turns of each SQLite engine, keyed by its pool (shared by the engine's variants
+# from `execution_options`, such as `reader` and `writer`).
+_TURNS: weakref.WeakKeyDictionary[Any, FifoLock] = weakref.WeakKeyDictionary()
+_PRETAKEN = "write_turn_pretaken"
+
+
 def _sqlite_setup(engine: Engine, *, strict: bool) -> None:
-    turns = FifoLock()
+    turns = _TURNS.setdefault(engine.pool, FifoLock())
     # pysqlite's own transaction handling breaks SAVEPOINT; let SQLAlchemy emit BEGIN
     # (recipe from the SQLAlchemy SQLite dialect documentation).
     @event.listens_for(engine, "connect")
@@ -137,7 +144,8 @@ def _sqlite_setup(engine: Engine, *, strict: bool) -> None:
         if mode != "IMMEDIATE":
             conn.exec_driver_sql("BEGIN")
             return
-        if not turns.acquire(WRITE_WAIT_SECONDS):
+        if not conn.get_execution_options().get(_PRETAKEN) and not turns.acquire(
+                WRITE_WAIT_SECONDS):
             raise DatabaseBusy("The database is busy with other writes; try again shortly.")
         conn.info["write_turn"] = True
         try:
@@ -183,6 +191,35 @@ def reader(engine: Engine) -> Engine:
 def writer(engine: Engine) -> Engine:
     """The engine for sessions that write: on SQLite every transaction is `BEGIN IMMEDIATE`."""
     return engine.execution_options(**{SQLITE_BEGIN: "IMMEDIATE"})
+
+
+def is_sqlite(engine: Engine) -> bool:
+    """Whether the engine is SQLite (whose writers take turns; see `FifoLock`)."""
+    return engine.dialect.name == "sqlite"
+
+
+def try_begin_write(session: Session) -> bool:
+    """Like `begin_write`, but only if no other writer of this process is in the way.
+
+    For writes that may be skipped (an API key's last use): a read request never waits in
+    a queue of writers, so it cannot hold a worker thread a writer needs to finish.
+    """
+    turns = _TURNS.get(session.get_bind().engine.pool)
+    if turns is None:  # PostgreSQL: row locks, no turns
+        begin_write(session)
+        return True
+    if session.new or session.dirty or session.deleted:
+        raise WriteInReadTransaction("try_begin_write called with changes already pending")
+    if session.in_transaction():
+        session.commit()
+    if not turns.acquire(0):
+        return False
+    try:
+        session.connection(execution_options={SQLITE_BEGIN: "IMMEDIATE", _PRETAKEN: True})
+    except BaseException:
+        turns.release()
+        raise
+    return True
 
 
 def begin_write(session: Session) -> None:
@@ -250,6 +287,8 @@ __all__ = [
     "FifoLock",
     "WriteInReadTransaction",
     "begin_write",
+    "is_sqlite",
+    "try_begin_write",
     "reader",
     "writer",
     "alembic_config",
