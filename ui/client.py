@@ -9,6 +9,7 @@ from typing import IO, Any
 import httpx
 
 DEFAULT_API_URL = "http://127.0.0.1:8000"
+MAX_PAGE = 200  # the API's largest page
 JSON = dict[str, Any]
 
 
@@ -119,8 +120,18 @@ class ApiClient:
                           data=fields or {}).json()
 
     def _page(self, path: str, limit: int, offset: int, **params: Any) -> JSON:
-        result: JSON = self._get(path, limit=limit, offset=offset, **params)
+        result: JSON = self._get(path, limit=min(limit, MAX_PAGE), offset=offset, **params)
         return result
+
+    def _all(self, path: str, cap: int = 5000, **params: Any) -> list[JSON]:
+        """Every item of a list, page by page, up to `cap` items."""
+        items: list[JSON] = []
+        while len(items) < cap:
+            page = self._page(path, MAX_PAGE, len(items), **params)
+            items += page["items"]
+            if not page["items"] or len(items) >= page["total"]:
+                break
+        return items
 
     # --- platform and session ---
     def health(self) -> Health:
@@ -230,11 +241,13 @@ class ApiClient:
         return self._page("/audit", limit, offset, object_type=object_type, object_id=object_id)
 
     # --- catalog ---
-    def zones(self, *, limit: int = 500, offset: int = 0, **filters: Any) -> JSON:
-        return self._page("/zones", limit, offset, **filters)
+    def zones(self, **filters: Any) -> list[JSON]:
+        """Every zone of the catalog (optionally filtered)."""
+        return self._all("/zones", **filters)
 
-    def assets(self, *, limit: int = 500, offset: int = 0, **filters: Any) -> JSON:
-        return self._page("/assets", limit, offset, **filters)
+    def assets(self, **filters: Any) -> list[JSON]:
+        """Every asset of the catalog (optionally filtered)."""
+        return self._all("/assets", **filters)
 
     def import_zones(self, name: str, data: IO[bytes]) -> list[JSON]:
         result: list[JSON] = self._upload("/zones/import", name, data, "application/geo+json")
