@@ -226,6 +226,12 @@ class ApiClient:
         result: JSON = self._post(f"/pilots/{pilot_id}/submit")
         return result
 
+    def transition(self, pilot_id: str, name: str, reason: str | None = None) -> JSON:
+        """start, complete, revise (no reason) or suspend, withdraw (with a reason)."""
+        body = None if reason is None else {"reason": reason}
+        result: JSON = self._post(f"/pilots/{pilot_id}/{name}", body)
+        return result
+
     def decide(self, pilot_id: str, decision: str, comment: str) -> JSON:
         """Record the user's authority's decision on a pilot."""
         result: JSON = self._post(f"/pilots/{pilot_id}/decisions",
@@ -288,7 +294,7 @@ class ApiClient:
         return self._page("/access-events", limit, offset, **filters)
 
     def access_events_csv(self, **filters: Any) -> bytes:
-        return self._send("GET", "/access-events/export", params=filters).content
+        return self._send("GET", "/access-events.csv", params=filters).content
 
     def measurements(self, pilot_id: str, *, limit: int = 50, offset: int = 0) -> JSON:
         return self._page(f"/pilots/{pilot_id}/measurements", limit, offset)
