@@ -255,12 +255,14 @@ class ApiClient:
         """Every asset of the catalog (optionally filtered)."""
         return self._all("/assets", **filters)
 
-    def import_zones(self, name: str, data: IO[bytes]) -> list[JSON]:
-        result: list[JSON] = self._upload("/zones/import", name, data, "application/geo+json")
+    def import_zones(self, collection: JSON) -> list[JSON]:
+        """Zones from a GeoJSON FeatureCollection (all or nothing)."""
+        result: list[JSON] = self._post("/zones/import", collection)
         return result
 
-    def import_assets(self, name: str, data: IO[bytes]) -> list[JSON]:
-        result: list[JSON] = self._upload("/assets/import", name, data, "application/geo+json")
+    def import_assets(self, collection: JSON) -> list[JSON]:
+        """Assets from a GeoJSON FeatureCollection (all or nothing)."""
+        result: list[JSON] = self._post("/assets/import", collection)
         return result
 
     def datasets(self, *, limit: int = 50, offset: int = 0, **filters: Any) -> JSON:
@@ -268,6 +270,12 @@ class ApiClient:
 
     def dataset_versions(self, dataset_id: str, *, limit: int = 20, offset: int = 0) -> JSON:
         return self._page(f"/datasets/{dataset_id}/versions", limit, offset)
+
+    def upload_version(self, dataset_id: str, name: str, data: IO[bytes]) -> JSON:
+        """A new version of a dataset, streamed from the file object (not read in memory)."""
+        result: JSON = self._upload(f"/datasets/{dataset_id}/versions", name, data,
+                                    "application/octet-stream")
+        return result
 
     def version_rows(self, dataset_id: str, version_id: str, *, limit: int = 20) -> JSON:
         result: JSON = self._get(f"/datasets/{dataset_id}/versions/{version_id}/rows",
@@ -277,6 +285,10 @@ class ApiClient:
     # --- sandbox: grants, access events, measurements ---
     def grants(self, *, limit: int = 50, offset: int = 0, **filters: Any) -> JSON:
         return self._page("/grants", limit, offset, **filters)
+
+    def grant(self, grant_id: str) -> JSON:
+        result: JSON = self._get(f"/grants/{grant_id}")
+        return result
 
     def revoke_grant(self, grant_id: str, reason: str) -> JSON:
         result: JSON = self._post(f"/grants/{grant_id}/revoke", {"reason": reason})
@@ -299,6 +311,12 @@ class ApiClient:
     def measurements(self, pilot_id: str, *, limit: int = 50, offset: int = 0) -> JSON:
         return self._page(f"/pilots/{pilot_id}/measurements", limit, offset)
 
+    def upload_measurement(self, pilot_id: str, kpi: str, name: str, data: IO[bytes]) -> JSON:
+        """A measurement file (time, zone, value) for one KPI; refused whole if invalid."""
+        result: JSON = self._upload(f"/pilots/{pilot_id}/measurements", name, data,
+                                    "application/octet-stream", fields={"kpi": kpi})
+        return result
+
     # --- evaluations ---
     def evaluations(self, pilot_id: str, *, limit: int = 20, offset: int = 0) -> JSON:
         return self._page(f"/pilots/{pilot_id}/evaluations", limit, offset)
@@ -314,6 +332,10 @@ class ApiClient:
     def report(self, pilot_id: str, evaluation_id: str, fmt: str = "html") -> bytes:
         return self._send("GET", f"/pilots/{pilot_id}/evaluations/{evaluation_id}/report.{fmt}"
                           ).content
+
+    def feedback_summary(self, pilot_id: str) -> JSON:
+        result: JSON = self._get(f"/pilots/{pilot_id}/feedback/summary")
+        return result
 
     def job(self, job_id: str) -> JSON:
         result: JSON = self._get(f"/jobs/{job_id}")
