@@ -115,3 +115,30 @@ def test_the_admin_creates_an_account(live_api: str, session: Session) -> None:
     assert [s.value for s in at.success] == ["Compte new.citizen@terrain.example créé."]
     created = session.exec(select(User).where(User.email == "new.citizen@terrain.example")).one()
     assert created.role == "citizen" and created.is_active
+
+
+def test_the_wizard_saves_a_draft_once_the_protocol_is_complete(live_api: str,
+                                                                session: Session) -> None:
+    territory = make_territory(session)
+    at = sign_in(AppTest.from_file(APP, default_timeout=30), territory.startup.email)
+    visit(at, "startup/new_pilot.py")
+
+    def save() -> None:
+        next(b for b in at.button if b.label == "Enregistrer et continuer").click()
+        run(at)
+
+    at.text_input[0].input("Éclairage des parcs")
+    at.text_area[1].input("La gradation réduit la consommation de 20 % la nuit.")
+    save()
+    assert not at.error
+    at.multiselect[0].set_value(["Z-T1"])
+    at.multiselect[1].set_value(["Z-C1"])
+    save()
+    save()  # the periods as proposed
+    save()  # one indicator, measured by upload, as proposed
+    assert not [e.value for e in at.error], [e.value for e in at.error]
+    assert [s.value for s in at.success] == ["Brouillon enregistré."]
+    stored = session.exec(select(Pilot).where(Pilot.title == "Éclairage des parcs")).one()
+    assert stored.status == "draft"
+    assert stored.protocol["treated_zones"] == ["Z-T1"]
+    assert [k["name"] for k in stored.protocol["kpis"]] == ["indicateur_1"]

@@ -26,7 +26,7 @@ def kpi_editor(kpis: list[dict[str, Any]], datasets: list[dict[str, Any]],
              "success_threshold": round(100 * k["success_threshold"], 2),
              "primary": bool(k.get("primary"))} for k in kpis]
     edited = st.data_editor(
-        rows or [{"name": "", "label": "", "source": measurement, "column_or_unit": "",
+        rows or [{"name": "indicateur_1", "label": "", "source": measurement, "column_or_unit": "",
                   "aggregation": "mean", "direction": "decrease", "minimum_effect": 10.0,
                   "success_threshold": 10.0, "primary": True}],
         num_rows="dynamic", width="stretch", key="kpi-editor",
