@@ -2,8 +2,11 @@
 
 Both return the OLS coefficient on treated×post (the 2×2 form from cell means, the panel
 form with unit and period fixed effects). The relative effect divides by the treated
-group's counterfactual pilot-period mean (observed treated pilot mean minus the effect),
-and its interval divides the effect's interval by that same mean, taken as fixed.
+group's counterfactual pilot-period mean (observed treated pilot mean ȳ₁ minus the effect).
+Its interval is the image of the effect's interval under τ ↦ τ / (ȳ₁ − τ): the
+counterfactual moves with each candidate effect (a Fieller-type inversion, the relative
+effect ρ being tested as the shift τ = ρ·ȳ₁/(1 + ρ)), unbounded when a zero counterfactual
+is plausible; ȳ₁ is observed, not estimated.
 Inference follows the rule documented in `experiments.inference`.
 """
 
@@ -16,16 +19,23 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from experiments.heterogeneity import (
+    baseline_unit_variances,
+    group_means,
+    standardized_statistic,
+    treated_noisier,
+    unit_differences,
+)
 from experiments.inference import (
     MAX_ASSIGNMENTS,
     MIN_ASSIGNMENTS_WARN,
     MIN_CLUSTERS,
     Inference,
-    RandomizationResult,
     assignments,
     choose_inference,
     cr1_variance,
     randomization_test,
+    studentized_randomization_test,
     t_interval,
 )
 from experiments.panel import Panel, TimeGrain, build_panel
@@ -34,6 +44,14 @@ from experiments.summaries import DidCells, did_cells
 from experiments.twfe import fit_twfe
 
 _W = np.array([[1.0, -1.0], [-1.0, 1.0]])  # contrast on cells [treated, post]: +11 −10 −01 +00
+
+
+def relative_interval(lo: float, hi: float, y1: float) -> tuple[float, float]:
+    """The relative effects τ / (y1 − τ) of the effects τ in [lo, hi] (unbounded across 0)."""
+    if not (math.isfinite(lo) and math.isfinite(hi)) or lo <= y1 <= hi or y1 == 0:
+        return -math.inf, math.inf
+    a, b = lo / (y1 - lo), hi / (y1 - hi)
+    return (min(a, b), max(a, b))
 
 
 def _finish(
@@ -49,7 +67,7 @@ def _finish(
         codes += ("zero_baseline_mean",)
     if math.isinf(lo) or math.isinf(hi):
         codes += ("ci_unbounded",)
-    r_lo, r_hi = sorted((lo / counterfactual, hi / counterfactual)) if ok else (NAN, NAN)
+    r_lo, r_hi = relative_interval(lo, hi, counterfactual + effect) if ok else (NAN, NAN)
     fields = {k: v for k, v in base.items() if k not in ("warnings", "method")}
     res = EffectResult(
         design=design, effect=effect,
@@ -59,13 +77,6 @@ def _finish(
         **fields,
     )
     return res.with_warnings(*codes)
-
-
-def _ri(a: np.ndarray, c: np.ndarray, alpha: float, exact: bool) -> tuple[RandomizationResult, str]:
-    """Run the randomization test and describe it."""
-    r = randomization_test(a, c, alpha, exact)
-    how = "all" if exact else "fixed-seed sample of"
-    return r, f"randomization inference ({how} {r.n_assignments} assignments, test inversion)"
 
 
 def did_2x2(
@@ -103,6 +114,9 @@ def did_2x2(
         return _finish("did_2x2", effect, cf, t_interval(effect, se, n_obs - 4, alpha), se, kw,
                        method=f"{base}; HC1 standard errors", warnings=warnings)
     choice = choose_inference(int(tr_c.sum()), int(co_c.sum()), inference, min_clusters)
+    if choice == "refused":
+        return degenerate("did_2x2", "cluster_inference_refused", effect=effect,
+                          baseline_mean=cf, **kw)
     constant = not (tr_c & co_c).any()
     if choice == "randomization" and constant:
         n_pre, n_post = cells.n[:, :, 0].sum(axis=1), cells.n[:, :, 1].sum(axis=1)
@@ -116,7 +130,10 @@ def did_2x2(
                    - b_mat @ s_post / n01 + b_mat @ s_pre / (b_mat @ n_pre))
             shift = tr_c * n_post
             resp = a_mat @ shift / n11 - b_mat @ shift / n01
-        r, how = _ri(est, resp, alpha, exact)
+            d = s_post / n_post - s_pre / n_pre
+        r = studentized_randomization_test(est, resp, a_mat, d, alpha, exact)
+        how = (f"studentized randomization inference ({'all' if exact else 'fixed-seed sample of'}"
+               f" {r.n_assignments} assignments of the Welch t, test inversion)")
         if inference == "auto":
             warnings.append("few_clusters_randomization")
         if r.n_assignments < MIN_ASSIGNMENTS_WARN:
@@ -172,36 +189,52 @@ def did_panel(
     co_c = np.bincount(cl, ~treated, n_cl) > 0
     choice = choose_inference(int(tr_c.sum()), int(co_c.sum()), inference, min_clusters)
     warnings: list[str] = []
+    if choice == "refused":
+        return degenerate("did_panel", "cluster_inference_refused", effect=fit.effect,
+                          baseline_mean=cf, **kw)
     if choice == "cluster" and n_cl >= 2:
         scores = np.bincount(cl[ui], fit.d_tilde * fit.resid, n_cl).astype(np.float64)
         se = math.sqrt(cr1_variance(scores, fit.bread, panel.n_cells, fit.n_params))
-        return _finish("did_panel", fit.effect, cf, t_interval(fit.effect, se, n_cl - 1, alpha),
+        # t(min(G1, G0) − 1): the smaller side drives the CR1 variance when variability
+        # differs between treated and control zones (see experiments.inference).
+        df = max(1, min(int(tr_c.sum()), int(co_c.sum())) - 1)
+        return _finish("did_panel", fit.effect, cf, t_interval(fit.effect, se, df, alpha),
                        se, kw, details=(("n_readings", float(panel.n_readings)),),
-                       method=f"{base}; cluster-robust (CR1) SE, {n_cl} clusters, t({n_cl - 1})")
+                       method=f"{base}; cluster-robust (CR1) SE, {n_cl} clusters, t({df})")
     if inference == "auto":
         warnings.append("few_clusters_randomization")
-    gram, b = fit.projection.unit_post_gram(post, fit.y_tilde)
+    d_units = unit_differences(ui, ti, panel.y, post, treated.size)
+    var_units, _ = baseline_unit_variances(ui, ti, panel.y, post, treated.size)
     if not (tr_c & co_c).any():
-        a_cl, exact = assignments(tr_c, max_assignments, seed)
-        a_mat, level = a_cl[:, cl], "clusters"
+        mat, exact = assignments(tr_c, max_assignments, seed)
+        level, d, var = "clusters", group_means(d_units, cl, n_cl), group_means(var_units, cl, n_cl)
     else:
-        a_mat, exact = assignments(treated, max_assignments, seed)
-        level = "units"
+        mat, exact = assignments(treated, max_assignments, seed)
+        level, d, var = "units", d_units, var_units
         if n_cl < len(cl):
             warnings.append("ri_ignores_clusters")
-    q = np.einsum("pu,uv,pv->p", a_mat, gram, a_mat)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        q = np.where(q > 1e-10 * q[0], q, np.nan)
-        est = a_mat @ b / q
-        resp = a_mat @ (gram @ treated.astype(float)) / q
-    r, how = _ri(est, resp, alpha, exact)
+    est, resp = standardized_statistic(mat, d, np.sqrt(var))
+    k_tr, k_co = int(mat[0].sum()), int(mat.shape[1] - mat[0].sum())
+    noisy = treated_noisier(ui, ti, panel.y, treated, post, k_tr)
+    deflate = 1.0
+    if noisy is not None:
+        warnings.append("treated_noisier_few")
+        deflate = math.sqrt((noisy.ratio / k_tr + 1 / k_co) / (1 / k_tr + 1 / k_co))
+    r = randomization_test(est, resp, alpha, exact, deflate)
+    how = (f"randomization inference on zone differences standardized by each zone's baseline "
+           f"SD ({'all' if exact else 'fixed-seed sample of'} {r.n_assignments} assignments, "
+           "test inversion)")
+    if deflate > 1:
+        how += f"; statistic deflated ×{deflate:.2f} for the treated zones' extra noise"
     if r.n_assignments < MIN_ASSIGNMENTS_WARN:
         warnings.append("ri_few_assignments")
+    det: tuple[tuple[str, float], ...] = (
+        ("n_readings", float(panel.n_readings)), ("n_assignments", float(r.n_assignments)),
+        ("placebo_sd", r.placebo_sd))
+    if noisy is not None:
+        det += (("treated_variance_ratio", noisy.ratio),)
     return _finish("did_panel", fit.effect, cf, (r.ci_low, r.ci_high, r.p_value), NAN, kw,
-                   method=f"{base}; {how} over {level}", warnings=warnings,
-                   details=(("n_readings", float(panel.n_readings)),
-                            ("n_assignments", float(r.n_assignments)),
-                            ("placebo_sd", r.placebo_sd)))
+                   method=f"{base}; {how} over {level}", warnings=warnings, details=det)
 
 
 def estimate_did_rows(
@@ -218,8 +251,10 @@ def estimate_did_panel(
     pilot_start: object, control_units: Sequence[str] | None = None,
     time_grain: TimeGrain | None = None, cluster: str | None = None, alpha: float = 0.05,
     inference: Inference = "auto", seed: int = 0, check_quality: bool = True,
+    with_event_study: bool = False,
 ) -> EffectResult:
-    """Panel DiD from raw readings: bucket means, TWFE, inference, and quality flags."""
+    """Panel DiD from raw readings: bucket means, TWFE, inference, and quality flags
+    (and, with `with_event_study`, the effects by period relative to the start)."""
     panel = build_panel(lf, unit=unit, time=time, outcome=outcome, treated_units=treated_units,
                         pilot_start=pilot_start, control_units=control_units,
                         time_grain=time_grain, cluster=cluster)
@@ -228,6 +263,12 @@ def estimate_did_panel(
         from experiments.quality import check_panel
 
         result = result.with_warnings(*check_panel(panel, inference=inference, seed=seed).flags)
+    if with_event_study and result.reason is None:
+        from dataclasses import replace
+
+        from experiments.event_study import event_study
+
+        result = replace(result, event_study=event_study(panel, alpha=alpha, seed=seed))
     return result
 
 

@@ -24,6 +24,14 @@ MESSAGES: Final[dict[str, str]] = {
     "few_clusters_randomization": "Too few treated or control clusters for cluster-robust "
     "standard errors (they reject too often); the p-value and interval come from "
     "randomization inference, reassigning the treatment among units.",
+    "treated_noisier_few": "The one or two pilot zones were clearly more variable than the "
+    "control zones before the pilot started; with so few of them the usual interval cannot be "
+    "trusted, so it was widened. Treat the result as indicative.",
+    "cluster_inference_refused": "Cluster-robust standard errors were requested, but there "
+    "are fewer than ten treated or control clusters: they would reject far too often, so the "
+    "request was refused. Use automatic or randomization inference.",
+    "independent_readings": "Without a time column, readings were treated as independent; "
+    "consecutive readings are usually correlated, so the interval is likely too narrow.",
     "few_clusters_cluster_robust": "Too few treated or control clusters: cluster-robust "
     "standard errors were still used and the interval is likely too narrow.",
     "no_cluster_hc1": "No cluster column: rows are treated as independent "
@@ -44,7 +52,9 @@ MESSAGES: Final[dict[str, str]] = {
     "(standardized mean difference above the threshold, and significant).",
     "pre_trend": "A placebo pilot start inside the baseline shows an 'effect': treated and "
     "control were not on parallel trends, so the estimate may be biased.",
-    "pre_trend_not_checked": "Too few baseline periods to check for parallel pre-trends.",
+    "pre_trend_not_checked": "Parallel pre-trends could not be checked: too few baseline "
+    "periods, or too few treated and control zones for the placebo test to ever reject. "
+    "This is not a passed check.",
     "power_independent_periods": "The baseline is shorter than the planned design; the "
     "minimum detectable effect assumes independent periods and may be optimistic.",
     "power_randomization": "With fewer than ten treated or control units the analysis uses "

@@ -16,6 +16,7 @@ from typing import Any, Literal
 
 import numpy as np
 
+from experiments.inference import significant
 from experiments.messages import MESSAGES
 
 AdjustMethod = Literal["holm", "bh"]
@@ -127,8 +128,9 @@ def adjust_kpis(
         out.append(AdjustedKpi(
             name=kpi.name, is_primary=kpi.is_primary, p_value=raw,
             p_adjusted=None if raw is None else adj, p_as_registered=registered,
-            significant=None if raw is None else adj < alpha,
-            significant_as_registered=None if registered is None else registered < alpha,
+            significant=None if raw is None else significant(adj, alpha),
+            significant_as_registered=(None if registered is None
+                                       else significant(registered, alpha)),
             reason="no_p_value" if raw is None else None,
         ))
     primaries = sum(k.is_primary for k in kpis)

@@ -3,17 +3,29 @@
 * `low_coverage`: a unit has data in fewer than `min_coverage` of the periods, or a period
   in fewer than `min_coverage` of the units;
 * `gaps`: a unit misses `max_gap` or more consecutive periods;
-* `outliers`: a unit × period mean lies more than `outlier_z` robust z-scores from its
-  unit's median in that phase (baseline or pilot) and its period's median deviation,
-  with the scale the median absolute deviation of all cells (× 1.4826);
+* `outliers`: a unit × period mean lies far from its unit's median in that phase (baseline
+  or pilot), judged against that unit's own scale: deviations are divided by the unit's
+  median absolute deviation (× 1.4826), the period's median standardized deviation is
+  removed, and the result rescaled by its pooled MAD. A cell is an outlier above
+  max(`outlier_z`, 1.1 · t⁻¹(1 − 0.025 / cells; ν)) — the Bonferroni bound for the panel's
+  size, with Student tails for a scale estimated from few cells (ν = 0.37 × (cells per
+  unit − 2), a MAD having about 37% of the SD's efficiency) — so that a clean panel
+  is flagged in at most ~5% of runs whether zones share one level or differ by orders of
+  magnitude (a single MAD pooled across zones fired on 95–100% of such clean panels);
 * `baseline_imbalance`: the standardized difference of baseline unit means, treated vs
-  control, exceeds `max_smd` (0.25, Imbens & Rubin 2015, ch. 14) AND a Welch test of those
-  means gives p < `balance_alpha` — with a handful of zones the SMD alone exceeds 0.25 by
-  chance about half the time. DiD tolerates level differences, but large ones make
+  control, exceeds `max_smd` (0.25, Imbens & Rubin 2015, ch. 14) AND a Mann–Whitney test
+  of those means gives p ≤ `balance_alpha` — with a handful of zones the SMD alone exceeds
+  0.25 by chance about half the time, and zone levels are often skewed (Welch's t there
+  fired in ~10% of clean panels). DiD tolerates level differences, but large ones make
   parallel trends less plausible;
 * `pre_trend`: a placebo pilot start halfway through the baseline (pilot periods dropped)
-  gives a DiD "effect" with p < `pre_trend_alpha`, using the same inference rule;
-  `pre_trend_not_checked` when the baseline has fewer than four periods.
+  gives a DiD "effect" with p ≤ `pre_trend_alpha`, using the same inference rule;
+  `pre_trend_not_checked` when the baseline has fewer than four periods or when the
+  placebo test has no power (randomization with so few assignments that its smallest
+  p-value exceeds the level: one treated zone and ten controls give 1/11).
+
+Checks that could not be run say why in `QualityReport.not_checkable` (check → reason), so
+a missing flag is never mistaken for a passed check.
 """
 
 from __future__ import annotations
@@ -25,7 +37,7 @@ import polars as pl
 from scipy import stats
 
 from experiments.did import did_panel
-from experiments.inference import Inference
+from experiments.inference import Inference, significant
 from experiments.panel import Panel, baseline_placebo
 from experiments.results import QualityReport
 
@@ -39,23 +51,34 @@ def longest_missing_run(present: np.ndarray) -> np.ndarray:
     return np.asarray((miss - last).max(axis=1), dtype=np.int64)
 
 
+def outlier_threshold(n_cells: int, cells_per_unit: float, z: float = 5.0) -> float:
+    """The robust z above which a cell counts as an outlier (see the module notes)."""
+    if n_cells <= 0:
+        return z
+    df = max(1.0, 0.37 * (cells_per_unit - 2))  # a MAD has ~37% of the SD's efficiency
+    return max(z, 1.1 * float(stats.t.isf(0.025 / n_cells, df)))
+
+
 def count_outliers(panel: Panel, z: float = 5.0) -> int:
-    """Cells more than `z` robust z-scores out, after unit-phase and period medians."""
+    """Cells beyond `outlier_threshold`, on each unit's own scale (see the module notes)."""
     if panel.n_cells == 0:
         return 0
+    mad = 1.4826 * (pl.col("r") - pl.col("r").median().over("u")).abs().median().over("u")
     df = pl.DataFrame({"u": panel.unit_idx, "t": panel.time_idx,
                        "p": panel.post[panel.time_idx], "y": panel.y})
-    r1 = pl.col("y") - pl.col("y").median().over("u", "p")
-    r = df.select(r1.alias("r1")).with_columns(t=df["t"]).select(
-        (pl.col("r1") - pl.col("r1").median().over("t")).alias("r"))["r"]
-    scale = 1.4826 * float(r.abs().median())  # type: ignore[arg-type]
+    r = (df.with_columns(r=pl.col("y") - pl.col("y").median().over("u", "p"))
+           .with_columns(r=pl.col("r") / mad)
+           .with_columns(r=pl.col("r") - pl.col("r").median().over("t"))["r"].to_numpy())
+    ok = np.isfinite(r)
+    scale = 1.4826 * float(np.median(np.abs(r[ok]))) if ok.any() else 0.0
     if not scale > 0:
         return 0
-    return int((r.abs() > z * scale).sum())
+    per_unit = panel.n_cells / max(1, np.unique(panel.unit_idx).size)
+    return int((np.abs(r[ok]) / scale > outlier_threshold(panel.n_cells, per_unit, z)).sum())
 
 
 def baseline_balance(panel: Panel) -> tuple[float, float]:
-    """(standardized mean difference, Welch p) of baseline unit means, treated − control."""
+    """(standardized mean difference, Mann–Whitney p) of baseline unit means, treated − control."""
     base = ~panel.post[panel.time_idx]
     n_u = len(panel.units)
     cnt = np.bincount(panel.unit_idx[base], minlength=n_u)
@@ -69,7 +92,7 @@ def baseline_balance(panel: Panel) -> tuple[float, float]:
     if not sd > 0:
         return float("nan"), float("nan")
     diff = float(means[tr].mean() - means[~tr].mean())
-    p = float(stats.ttest_ind(means[tr], means[~tr], equal_var=False).pvalue)
+    p = float(stats.mannwhitneyu(means[tr], means[~tr], alternative="two-sided").pvalue)
     return diff / sd, p
 
 
@@ -97,23 +120,38 @@ def check_panel(
     if n_out:
         flags.append("outliers")
     smd, p_bal = baseline_balance(panel)
-    if math.isfinite(smd) and abs(smd) > max_smd and p_bal < balance_alpha:
+    if math.isfinite(smd) and abs(smd) > max_smd and significant(p_bal, balance_alpha):
         flags.append("baseline_imbalance")
+    not_checkable: dict[str, str] = {}
+    if not math.isfinite(smd):
+        not_checkable["baseline_imbalance"] = ("fewer than two treated or two control units "
+                                               "with baseline data")
     placebo = baseline_placebo(panel)
     p_pre = float("nan")
-    if placebo is not None:
+    if placebo is None:
+        not_checkable["pre_trend"] = "fewer than four baseline periods"
+    else:
         res = did_panel(placebo, inference=inference, seed=seed)
         p_pre = res.p_value
-    if not math.isfinite(p_pre):
+        n_assign = dict(res.details).get("n_assignments")
+        if n_assign and 1 / n_assign > pre_trend_alpha:
+            not_checkable["pre_trend"] = (
+                f"only {int(n_assign)} possible assignments of the treatment: the smallest "
+                f"p-value, 1/{int(n_assign)}, is above {pre_trend_alpha:g}")
+            p_pre = float("nan")
+        elif not math.isfinite(p_pre):
+            not_checkable["pre_trend"] = f"the placebo could not be estimated ({res.reason})"
+    if "pre_trend" in not_checkable:
         flags.append("pre_trend_not_checked")
-    elif p_pre < pre_trend_alpha:
+    elif significant(p_pre, pre_trend_alpha):
         flags.append("pre_trend")
     return QualityReport(
         flags=tuple(flags), min_unit_coverage=min_u, min_period_coverage=min_t,
         longest_gap=longest, n_outliers=n_out, baseline_smd=smd, baseline_p_value=p_bal,
-        pre_trend_p_value=p_pre,
+        pre_trend_p_value=p_pre, not_checkable=tuple(not_checkable.items()),
         coverage_by_unit=tuple(zip(panel.units, (float(c) for c in unit_cov), strict=True)),
     )
 
 
-__all__ = ["baseline_balance", "check_panel", "count_outliers", "longest_missing_run"]
+__all__ = ["baseline_balance", "check_panel", "count_outliers", "longest_missing_run",
+           "outlier_threshold"]

@@ -1,8 +1,9 @@
 """From pre-registered success criteria and guardrails to a recommendation.
 
 The rule, applied to relative effects (effect / counterfactual or baseline mean), with the
-primary KPI judged on its p-value as registered (unadjusted), and "improvement" meaning the
-change in the desired direction:
+primary KPI judged on its p-value as registered (unadjusted), significant meaning p ≤ α
+(`experiments.inference.significant`, the convention of the intervals and of Holm), and
+"improvement" meaning the change in the desired direction:
 
 - **stop** when a guardrail is breached (its change in the harmful direction exceeds its
   tolerance and is significant), when the primary KPI moved significantly the wrong way, or
@@ -11,6 +12,10 @@ change in the desired direction:
 - **scale_up** when the primary KPI improved significantly and its estimated improvement
   reaches the success threshold, with no guardrail breached;
 - **iterate** otherwise (promising but unproven, or not estimable), with the reasons.
+
+An interim evaluation (`interim_fraction`, the share of the pilot period observed, given)
+never recommends scaling up: what would have been `scale_up` becomes `iterate`, saying
+"interim" and the fraction observed. Stopping on a breached guardrail stays possible.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ import math
 from dataclasses import dataclass
 from typing import Literal
 
+from experiments.inference import significant
 from experiments.results import EffectResult
 
 Recommendation = Literal["scale_up", "iterate", "stop"]
@@ -67,7 +73,7 @@ def guardrail_breached(result: EffectResult, guardrail: GuardrailCriterion,
     if result.reason is not None or math.isnan(result.relative_effect):
         return False
     harm, low, _ = _oriented(result, guardrail.must_not)
-    return harm > guardrail.tolerance and low > 0 and result.p_value < alpha
+    return harm > guardrail.tolerance and low > 0 and significant(result.p_value, alpha)
 
 
 def recommend(
@@ -76,24 +82,39 @@ def recommend(
     guardrails: tuple[tuple[EffectResult, GuardrailCriterion], ...] = (),
     *,
     alpha: float = 0.05,
+    interim_fraction: float | None = None,
 ) -> Verdict:
     """Scale up, iterate or stop, with the reasons in plain words."""
+    verdict = _recommend(primary, criterion, guardrails, alpha)
+    if interim_fraction is None:
+        return verdict
+    note = (f"interim evaluation: {interim_fraction:.0%} of the pilot period observed; "
+            "no scale-up is recommended before the pilot ends")
+    if verdict.recommendation == "scale_up":
+        return Verdict("iterate", (*verdict.reasons, note))
+    return Verdict(verdict.recommendation, (*verdict.reasons, note))
+
+
+def _recommend(
+    primary: EffectResult, criterion: Criterion,
+    guardrails: tuple[tuple[EffectResult, GuardrailCriterion], ...], alpha: float,
+) -> Verdict:
     breached = [g.name for r, g in guardrails if guardrail_breached(r, g, alpha)]
     if breached:
         return Verdict("stop", tuple(f"guardrail {n} breached" for n in breached))
     if primary.reason is not None or math.isnan(primary.relative_effect):
         return Verdict("iterate", (f"primary KPI {criterion.name} could not be estimated",))
     gain, low, high = _oriented(primary, criterion.direction)
-    significant = primary.p_value < alpha
-    if significant and high < 0:
+    moved = significant(primary.p_value, alpha)
+    if moved and high < 0:
         return Verdict("stop", (f"{criterion.name} moved significantly the wrong way",))
     if not math.isinf(high) and high < criterion.minimum_effect:
         return Verdict("stop", (f"{criterion.name}: the interval rules out the minimum "
                                 f"effect of interest ({criterion.minimum_effect:.0%})",))
-    if significant and low > 0 and gain >= criterion.success_threshold:
+    if moved and low > 0 and gain >= criterion.success_threshold:
         return Verdict("scale_up", (f"{criterion.name} improved by {gain:.1%}, at or above "
                                     f"the success threshold ({criterion.success_threshold:.0%})",))
-    if significant and low > 0:
+    if moved and low > 0:
         return Verdict("iterate", (f"{criterion.name} improved by {gain:.1%}, below the "
                                    f"success threshold ({criterion.success_threshold:.0%})",))
     return Verdict("iterate", (f"{criterion.name}: the improvement is not statistically "

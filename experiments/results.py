@@ -12,7 +12,7 @@ from typing import Literal
 
 from experiments.messages import MESSAGES
 
-Design = Literal["before_after", "did_2x2", "did_panel", "ab", "ab_cuped"]
+Design = Literal["before_after", "did_2x2", "did_panel", "did_staggered", "ab", "ab_cuped"]
 
 NAN = float("nan")
 
@@ -33,6 +33,35 @@ def _merge(old: tuple[str, ...], new: tuple[str, ...]) -> tuple[str, ...]:
         if code not in MESSAGES:
             raise KeyError(f"unknown catalogue code {code!r}")
     return old + tuple(c for c in dict.fromkeys(new) if c not in old)
+
+
+@dataclass(frozen=True, slots=True)
+class EventPoint:
+    """One period (or group of periods) relative to the start: effect and interval."""
+
+    relative_period: int
+    start: str
+    effect: float
+    ci_low: float
+    ci_high: float
+    p_value: float
+
+
+@dataclass(frozen=True, slots=True)
+class EventStudy:
+    """Effects by period relative to the pilot start (leads: pre-trend; lags: dynamics)."""
+
+    reference: int
+    periods_per_point: int
+    points: tuple[EventPoint, ...]
+    method: str
+
+    def to_dict(self) -> dict[str, object]:
+        """JSON-ready series for a chart: one entry per point (NaN → None)."""
+        return {"reference": self.reference, "periods_per_point": self.periods_per_point,
+                "method": self.method,
+                "points": [{k: _json_number(v) for k, v in asdict(p).items()}
+                           for p in self.points]}
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +87,7 @@ class EffectResult:
     warnings: tuple[str, ...] = ()
     reason: str | None = None
     details: tuple[tuple[str, float], ...] = ()
+    event_study: EventStudy | None = None
 
     def with_warnings(self, *codes: str) -> EffectResult:
         """Return a copy with the catalogue codes appended to `warnings` (deduplicated)."""
@@ -65,11 +95,14 @@ class EffectResult:
 
     def to_dict(self) -> dict[str, object]:
         """Return a JSON-ready dict (NaN → None) with the warning texts alongside the codes."""
-        out = {k: _json_number(v) for k, v in asdict(self).items() if k != "details"}
+        out = {k: _json_number(v) for k, v in asdict(self).items()
+               if k not in ("details", "event_study")}
         out["warnings"] = list(self.warnings)
         out["warning_messages"] = [MESSAGES[c] for c in self.warnings]
         out["reason_message"] = MESSAGES[self.reason] if self.reason else None
         out["details"] = {k: _json_number(v) for k, v in self.details}
+        if self.event_study is not None:
+            out["event_study"] = self.event_study.to_dict()
         return out
 
 
@@ -143,13 +176,17 @@ class QualityReport:
     baseline_p_value: float
     pre_trend_p_value: float
     coverage_by_unit: tuple[tuple[str, float], ...] = ()
+    not_checkable: tuple[tuple[str, str], ...] = ()
 
     def to_dict(self) -> dict[str, object]:
         """Return a JSON-ready dict (NaN → None)."""
-        out = {k: _json_number(v) for k, v in asdict(self).items() if k != "coverage_by_unit"}
+        out = {k: _json_number(v) for k, v in asdict(self).items()
+               if k not in ("coverage_by_unit", "not_checkable")}
         out["flags"] = list(self.flags)
+        out["not_checkable"] = dict(self.not_checkable)
         out["coverage_by_unit"] = {u: c for u, c in self.coverage_by_unit}
         return out
 
 
-__all__ = ["Design", "EffectResult", "PowerResult", "QualityReport", "degenerate"]
+__all__ = ["Design", "EffectResult", "EventPoint", "EventStudy", "PowerResult", "QualityReport",
+           "degenerate"]

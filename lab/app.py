@@ -9,14 +9,17 @@ from typing import Any
 import anyio.to_thread
 from fastapi import FastAPI
 from sqlalchemy.engine import Engine
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from lab import errors
 from lab import job_kinds as _job_kinds  # noqa: F401  (registers job kinds)
-from lab.api import build_router
+from lab.api import API_PREFIX, build_router
 from lab.db import ensure_migrated, make_engine
 from lab.jobs import runtime
+from lab.limits import BodyLimit, geometry_rules
 from lab.objectstore import client_from_settings
 from lab.settings import LabSettings, get_settings
+from lab.street import routes as street
 
 VERSION = "0.1.0"
 
@@ -54,7 +57,13 @@ def create_app(
     if storage is not None:
         runtime.set_storage(storage)
     errors.install(app)
+    app.add_middleware(BodyLimit, rules=geometry_rules(API_PREFIX))
+    # Outermost: the client's address (login limits, access events) is the peer's, unless
+    # the peer is a configured proxy; then the nearest address it forwards that is not one.
+    app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
     app.include_router(build_router())
+    # Outside /api/v1: the short public address printed on posters (see lab/api.py).
+    app.include_router(street.page_router)
     return app
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import sys
 from pathlib import Path
 
 from minio import Minio
@@ -53,6 +54,9 @@ def _seed_demo(settings: LabSettings, client: Minio) -> None:
 
     engine = make_engine(settings.resolved_database_url)
     try:
+        if not demo.is_seeded(engine):
+            sys.stdout.write("Seeding the demo territory (first start only, about a minute)…\n")
+            sys.stdout.flush()
         demo.seed(engine=engine, client=client, home=settings.home.resolve())
     finally:
         engine.dispose()

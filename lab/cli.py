@@ -54,8 +54,9 @@ def serve(
         settings.validate_for_startup()
     except SettingsError as exc:
         _fail(str(exc))
+    # Forwarded headers are the app's to judge (LAB_TRUSTED_PROXIES), not uvicorn's default.
     uvicorn.run("lab.app:create_app", factory=True, host=host or settings.api_host,
-                port=port or settings.api_port, workers=workers)
+                port=port or settings.api_port, workers=workers, proxy_headers=False)
 
 
 @app.command()
@@ -96,6 +97,68 @@ def create_user(
         _fail(f"cannot create user: {exc}")
     finally:
         engine.dispose()
+
+
+@app.command()
+def demo(
+    size: Annotated[str, typer.Option(help="small (default, under a minute) or large "
+                                           "(five-minute readings, for benchmarks)")] = "small",
+    force: Annotated[bool, typer.Option("--force", help="Reset the state first, then seed")]
+    = False,
+) -> None:
+    """Seed the demo territory (once: a second run changes nothing unless --force)."""
+    import os
+
+    from lab.bootstrap import prepare
+    from lab.db import make_engine
+    from lab.demo import seed
+    from lab.demo.accounts import read_accounts, table
+    from lab.reset import PlatformRunning, reset
+    from storage import StorageSettings, make_client_from_settings
+
+    if size not in ("small", "large"):
+        _fail("--size is small or large")
+    settings = get_settings()
+    if force:
+        try:
+            for line in reset(settings):
+                typer.echo(line)
+        except PlatformRunning as exc:
+            _fail(str(exc))
+    embedded = prepare(settings.model_copy(update={"demo": False}), dict(os.environ))
+    try:
+        engine = make_engine(settings.resolved_database_url)
+        try:
+            path = seed(engine=engine, client=make_client_from_settings(StorageSettings()),
+                        home=settings.home.resolve(), size=size)
+        finally:
+            engine.dispose()
+    finally:
+        if embedded is not None:
+            embedded.stop()
+    typer.echo("demo seeded" if path else "the database already holds data; nothing changed "
+               "(use --force to start over)")
+    if rows := read_accounts(settings.home.resolve()):
+        typer.echo(table(rows))
+
+
+@app.command()
+def reset(yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation")]
+          = False) -> None:
+    """Start over: remove the database, the stored objects and the generated accounts."""
+    from lab.reset import PlatformRunning, state_dir
+    from lab.reset import reset as do_reset
+
+    settings = get_settings()
+    if not yes and not typer.confirm(f"Remove all of Terrain's state in {state_dir(settings)} "
+                                     "(database, objects, accounts)?"):
+        raise typer.Exit(code=1)
+    try:
+        for line in do_reset(settings):
+            typer.echo(line)
+    except PlatformRunning as exc:
+        _fail(str(exc))
+    typer.echo("reset done: the next `lab up` starts from an empty state")
 
 
 @app.command()

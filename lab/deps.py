@@ -11,19 +11,28 @@ from sqlmodel import Session
 
 from lab.auth import service as auth
 from lab.auth.models import Role, User
+from lab.db import reader, writer
 from lab.exceptions import NotAuthenticated, PermissionDenied
 from lab.settings import LabSettings
 
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 
 
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
 def get_session(request: Request) -> Iterator[Session]:
     """One session per request, on the app's engine; a failed request leaves nothing behind.
 
+    Requests that read (GET, HEAD) run in read transactions, the others in write
+    transactions (on SQLite: `BEGIN IMMEDIATE`, so concurrent writers wait instead of
+    failing); a reading request that must write calls `lab.db.begin_write` first.
     Objects stay loaded after a commit (no reload round trip); services refresh what they
     need after writing.
     """
-    with Session(request.app.state.engine, expire_on_commit=False) as session:
+    engine = request.app.state.engine
+    bind = reader(engine) if request.method in READ_METHODS else writer(engine)
+    with Session(bind, expire_on_commit=False) as session:
         try:
             yield session
         except Exception:
@@ -80,6 +89,7 @@ def client_address(request: Request) -> str:
 
 
 __all__ = [
+    "READ_METHODS",
     "AdminUser",
     "CurrentUser",
     "SessionDep",

@@ -87,11 +87,75 @@ async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
 
 
 def install(app: FastAPI) -> None:
-    """Attach the handlers to the app."""
+    """Attach the handlers to the app, and declare the problem responses in its OpenAPI."""
     app.add_exception_handler(RequestValidationError, _validation)
     app.add_exception_handler(StarletteHTTPException, _http)
     app.add_exception_handler(LabError, _domain)
     app.add_exception_handler(Exception, _unexpected)
+    _document_problems(app)
 
 
-__all__ = ["PROBLEM_JSON", "install", "problem"]
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "title": "Problem",
+    "type": "object",
+    "description": "An error, as RFC 9457 problem details",
+    "required": ["type", "title", "status", "detail"],
+    "properties": {
+        "type": {"type": "string", "description": "URI naming the kind of problem"},
+        "title": {"type": "string", "description": "Short summary of the kind of problem"},
+        "status": {"type": "integer", "description": "The HTTP status code"},
+        "detail": {"type": "string", "description": "What went wrong and what to fix"},
+        "errors": {
+            "type": "array",
+            "description": "The fields at fault, when the input is",
+            "items": {
+                "type": "object",
+                "required": ["field", "message", "type"],
+                "properties": {
+                    "field": {"type": "string", "description": "Dotted path of the field"},
+                    "message": {"type": "string", "description": "What is wrong with it"},
+                    "type": {"type": "string", "description": "Kind of error"},
+                },
+            },
+        },
+    },
+}
+# Declared on every operation (401 and 403 on those that take credentials); "4XX" covers
+# the rarer ones (410 ended grant, 413 upload too large, 429 throttled…), same shape.
+_PROBLEMS = {
+    "401": "Not authenticated: missing, invalid or expired credentials",
+    "403": "Authenticated, but not allowed to do this",
+    "404": "No such object, or not one the caller may see",
+    "409": "Conflicts with the current state (duplicate, wrong lifecycle stage…)",
+    "422": "Invalid input; `errors` names the fields",
+    "4XX": "Another client error, as a problem",
+}
+
+
+def _document_problems(app: FastAPI) -> None:
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        spec = generate()
+        schemas = spec.setdefault("components", {}).setdefault("schemas", {})
+        schemas["Problem"] = PROBLEM_SCHEMA
+        content = {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}}
+        for operations in spec.get("paths", {}).values():
+            for operation in operations.values():
+                responses = operation.setdefault("responses", {})
+                for code, description in _PROBLEMS.items():
+                    if code in ("401", "403") and not operation.get("security"):
+                        continue
+                    responses[code] = {"description": description, "content": content}
+        if "HTTPValidationError" not in str(spec.get("paths")):
+            schemas.pop("HTTPValidationError", None)
+            schemas.pop("ValidationError", None)
+        app.openapi_schema = spec
+        return spec
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+__all__ = ["PROBLEM_JSON", "PROBLEM_SCHEMA", "install", "problem"]

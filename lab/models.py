@@ -10,13 +10,18 @@ from lab.evaluations.models import Evaluation
 from lab.feedback.models import Feedback, KeepAnswer, PilotOutcome
 from lab.jobs.models import Job
 from lab.pilots.models import Approval, Pilot, ProtocolVersion
+from lab.places.models import Place, PlacePilot
 from lab.prototypes.models import Prototype
+from lab.publication.models import PublicationHold
+from lab.reports.models import ProblemReport
 from lab.sandbox.models import AccessEvent, Grant, Measurement
+from lab.street.models import StreetUse
 from lab.zones.models import Zone
 
 __all__ = [
     "AccessEvent", "ApiKey", "Approval", "Asset", "AuditLog", "Authority", "ConsentText",
     "Dataset", "DatasetVersion", "Enrollment", "Evaluation", "Feedback", "Grant", "Job",
     "KeepAnswer", "LoginThrottle", "Measurement", "Organization", "Pilot", "PilotOutcome",
-    "Prototype", "ProtocolVersion", "SignupWindow", "Tester", "User", "Zone",
+    "Place", "PlacePilot", "ProblemReport", "Prototype", "ProtocolVersion", "PublicationHold",
+    "SignupWindow", "StreetUse", "Tester", "User", "Zone",
 ]

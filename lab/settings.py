@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import ipaddress
 import secrets
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import PositiveInt, SecretStr, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PLACEHOLDER_SECRETS = frozenset(
     {"", "changethis", "change-me", "changeme", "secret", "please-change", "xxx", "dev"}
@@ -38,6 +39,9 @@ class LabSettings(BaseSettings):
     login_max_failures: int = 5
     login_window_minutes: int = 15
     cors_origins: list[str] = []
+    # Reverse proxies whose X-Forwarded-For / X-Forwarded-Proto are believed: addresses or
+    # networks, comma-separated (`10.0.0.2,192.168.0.0/24`). Empty: the peer is the client.
+    trusted_proxies: Annotated[list[str], NoDecode] = []
     # Threads that run sync routes in each API process (anyio's default is 40). Fewer
     # threads mean less contention under a burst; each holds at most one connection.
     worker_threads: PositiveInt = 8
@@ -48,6 +52,16 @@ class LabSettings(BaseSettings):
     signup_window_minutes: int = 60
     feedback_rate_limit: int = 30
     feedback_window_minutes: int = 60
+    # Feedback from the street (the quick page behind a pilot's QR code): the public base
+    # URL printed in QR codes (default: the API address) and of the UI's pilot pages
+    # (default: the UI address); a form's lifetime; answers per client address and per pilot
+    # in a window.
+    public_url: str | None = None
+    ui_public_url: str | None = None
+    street_form_minutes: PositiveInt = 30
+    street_rate_per_address: PositiveInt = 5
+    street_rate_per_pilot: PositiveInt = 300
+    street_window_minutes: PositiveInt = 10
     # Largest dataset upload accepted, in bytes (refused with 413 past it).
     max_upload_bytes: PositiveInt = 1024 * 1024 * 1024
     # Sandbox: days a grant outlives its pilot (0 to 7), minutes between sweeps that expire
@@ -70,6 +84,22 @@ class LabSettings(BaseSettings):
             raise ValueError("LAB_SWEEP_INTERVAL_MINUTES must be between 1 and 60")
         return value
 
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _proxies(cls, value: object) -> object:
+        items = value.split(",") if isinstance(value, str) else value
+        if not isinstance(items, list):
+            return value
+        proxies = []
+        for proxy in (str(item).strip() for item in items if str(item).strip()):
+            try:
+                network = ipaddress.ip_network(proxy, strict=False)
+            except ValueError:
+                raise ValueError(f"LAB_TRUSTED_PROXIES: {proxy!r} is not an IP address or "
+                                 "network (e.g. 10.0.0.2 or 10.0.0.0/8)") from None
+            proxies.append(str(network) if "/" in proxy else str(network.network_address))
+        return proxies
+
     @field_validator("access_token_minutes")
     @classmethod
     def _short_lived(cls, value: int) -> int:
@@ -88,6 +118,16 @@ class LabSettings(BaseSettings):
     def resolved_api_url(self) -> str:
         """The URL the UI and tools use to reach the API."""
         return self.api_url or f"http://{self.api_host}:{self.api_port}"
+
+    @property
+    def resolved_public_url(self) -> str:
+        """The base of public addresses (QR codes, posters), without a trailing slash."""
+        return (self.public_url or self.resolved_api_url).rstrip("/")
+
+    @property
+    def resolved_ui_public_url(self) -> str:
+        """The base of the UI's public pages, without a trailing slash."""
+        return (self.ui_public_url or f"http://{self.api_host}:{self.ui_port}").rstrip("/")
 
     def jwt_secret(self) -> str:
         """The signing secret; refuses placeholders in production, generates one in development."""

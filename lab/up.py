@@ -120,6 +120,11 @@ def run(settings: LabSettings) -> int:
         if embedded is not None:
             _say(f"  S3   {embedded.endpoint} (embedded SeaweedFS)")
         _say(f"  logs {logs}   (Ctrl-C to stop)")
+        from lab.demo.accounts import read_accounts, table
+
+        if rows := read_accounts(home):
+            _say("\nAccounts on this installation (passwords generated here; kept in "
+                 f"{home}):\n{table(rows)}\n")
         while not (dead := supervisor.dead()):
             time.sleep(0.5)
         _say(f"{', '.join(dead)} stopped unexpectedly; shutting down (see {logs})")

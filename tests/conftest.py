@@ -10,14 +10,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from fastapi import Request
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, SQLModel
 
 from lab.app import create_app
-from lab.db import make_engine, upgrade
-from lab.deps import get_session
+from lab.db import SQLITE_BEGIN, make_engine, upgrade
+from lab.deps import READ_METHODS, get_session
 from lab.jobs import runtime
 from lab.jobs.queue import huey
 from lab.settings import LabSettings
@@ -83,7 +84,7 @@ def database_url(fresh_database_url) -> str:  # type: ignore[no-untyped-def]
 
 @pytest.fixture(scope="session")
 def engine(database_url: str) -> Iterator[Engine]:
-    eng = make_engine(database_url)
+    eng = make_engine(database_url, strict_sqlite_writes=True)
     yield eng
     eng.dispose()
 
@@ -91,6 +92,8 @@ def engine(database_url: str) -> Iterator[Engine]:
 @pytest.fixture
 def session(engine: Engine) -> Iterator[Session]:
     """A session whose every commit is rolled back at the end of the test."""
+    # Inside the test's outer transaction each request marks the connection with the mode its
+    # own session would have (lab.deps.get_session), so a write in a read is caught.
     connection = engine.connect()
     transaction = connection.begin()
     with Session(bind=connection, join_transaction_mode="create_savepoint") as s:
@@ -109,12 +112,19 @@ def settings(tmp_path: Path, database_url: str) -> LabSettings:
 def app(settings: LabSettings, engine: Engine, session: Session):  # type: ignore[no-untyped-def]
     application = create_app(settings, engine=engine)
 
-    def _session() -> Iterator[Session]:
+    def _session(request: Request) -> Iterator[Session]:
+        # As the request's own session would: reads in a read transaction (where a write
+        # raises on SQLite, see lab.db), the rest in a write transaction.
+        connection = session.get_bind()
+        mode = "DEFERRED" if request.method in READ_METHODS else "IMMEDIATE"
+        connection.execution_options(**{SQLITE_BEGIN: mode})
         try:
             yield session
         except Exception:
             session.rollback()  # back to the last commit, as a request's own session would
             raise
+        finally:
+            connection.execution_options(**{SQLITE_BEGIN: None})
 
     application.dependency_overrides[get_session] = _session
     return application
@@ -142,7 +152,7 @@ def live_engine(_live_template: Path | None, engine: Engine,
     if _live_template is not None:
         path = tmp_path / "live.db"
         shutil.copy(_live_template, path)
-        eng = make_engine(f"sqlite:///{path}")
+        eng = make_engine(f"sqlite:///{path}", strict_sqlite_writes=True)
         runtime.set_engine(eng)
         yield eng
         runtime.set_engine(None)

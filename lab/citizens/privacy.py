@@ -21,6 +21,7 @@ from lab.audit.models import AuditLog
 from lab.auth.models import LoginThrottle, User
 from lab.citizens.models import Enrollment, Tester, TesterKind
 from lab.common import utcnow
+from lab.db import begin_write
 from lab.feedback import photos
 from lab.feedback.models import Feedback, KeepAnswer
 from lab.pilots.models import Pilot
@@ -35,6 +36,7 @@ def _iso(value: Any) -> Any:
 
 def export(*, session: Session, storage: Any, actor: User, tester: Tester) -> dict[str, Any]:
     """Everything held about the tester, as JSON (photos inline, base64)."""
+    begin_write(session)  # served on GET, and the export is audited
     user = session.get(User, tester.user_id) if tester.user_id else None
     titles = dict(session.exec(select(Pilot.id, Pilot.title).join(
         Enrollment, col(Enrollment.pilot_id) == col(Pilot.id))

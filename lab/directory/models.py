@@ -41,6 +41,10 @@ class AuthorityBase(SQLModel):
     level: AuthorityLevel = Field(
         description="Tier of government: commune, epci, departement, region or other")
     code: str = Field(min_length=1, max_length=32, description="Official code (INSEE, SIREN…)")
+    phone: str | None = Field(
+        default=None, max_length=32,
+        description="Phone number of the front desk, printed on pilot posters for people "
+                    "without a smartphone; null if none")
 
     _name = field_validator("name")(_clean_name)
 
@@ -90,6 +94,10 @@ class Organization(OrganizationBase, table=True):
     name: str = Field(min_length=1, max_length=200, unique=True)
     kind: OrganizationKind = Field(default=OrganizationKind.startup, sa_type=String(16))
     created_at: datetime = timestamp_field()
+    # The public directory entry, edited by the organization (lab.annuaire).
+    description: str = Field(default="", max_length=5000)
+    contact_email: str | None = Field(default=None, max_length=254)
+    show_contact: bool = False
 
 
 __all__ = [

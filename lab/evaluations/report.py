@@ -76,6 +76,65 @@ def chart_svg(series: list[dict[str, Any]], width: int = 720, height: int = 260)
             f'role="img" aria-label="treated vs control">{legend}{axis}{"".join(lines)}</svg>')
 
 
+def event_svg(study: dict[str, Any] | None, width: int = 720, height: int = 240) -> str:
+    """Effects by period relative to the start, with their intervals, as an inline SVG."""
+    points = [p for p in (study or {}).get("points", []) if isinstance(p.get("effect"), float)]
+    if not points:
+        return ""
+    values = [v for p in points for v in (p["effect"], p["ci_low"], p["ci_high"])
+              if isinstance(v, float)] + [0.0]
+    lo, hi = min(values), max(values)
+    span, pad = (hi - lo) or 1.0, 30
+    n = len(points)
+
+    def x(i: int) -> float:
+        return pad + (width - 2 * pad) * (i + 0.5) / n
+
+    def y(v: float) -> float:
+        return height - pad - (height - 2 * pad) * (v - lo) / span
+
+    marks = [f'<line x1="{pad}" x2="{width - pad}" y1="{y(0):.1f}" y2="{y(0):.1f}" '
+             'stroke="#999" stroke-dasharray="4"/>']
+    for i, p in enumerate(points):
+        colour = "#c0392b" if p["relative_period"] >= 0 else "#2471a3"
+        if isinstance(p["ci_low"], float) and isinstance(p["ci_high"], float):
+            marks.append(f'<line x1="{x(i):.1f}" x2="{x(i):.1f}" y1="{y(p["ci_low"]):.1f}" '
+                         f'y2="{y(p["ci_high"]):.1f}" stroke="{colour}"/>')
+        marks.append(f'<circle cx="{x(i):.1f}" cy="{y(p["effect"]):.1f}" r="3" '
+                     f'fill="{colour}"><title>{html.escape(str(p["start"]))}: '
+                     f'{p["effect"]:.3g}</title></circle>')
+    axis = (f'<text x="{pad}" y="{height - 8}">{points[0]["relative_period"]}</text>'
+            f'<text x="{width - pad - 20}" y="{height - 8}">{points[-1]["relative_period"]}'
+            f'</text><text x="2" y="{pad}">{hi:.3g}</text>'
+            f'<text x="2" y="{height - pad}">{lo:.3g}</text>')
+    return (f'<h3>Effet par période depuis le début / effect by period since the start</h3>'
+            f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+            f'role="img" aria-label="event study">{axis}{"".join(marks)}</svg>'
+            '<p><small>Avant le début (bleu) : tendances parallèles ; après (rouge) : '
+            'dynamique de l\'effet. / Before the start (blue): parallel trends; after (red): '
+            'the effect over time. IC 95 % / 95% CI.</small></p>')
+
+
+def _context(results: dict[str, Any]) -> str:
+    """Interim fraction and the gap readings left out, in plain words."""
+    parts = []
+    interim = results.get("interim")
+    if interim:
+        parts.append(f"<p><strong>Évaluation intermédiaire / interim</strong> : "
+                     f"{interim['fraction_observed']:.0%} de la période pilote observée / of "
+                     "the pilot period observed. Pas de passage à l'échelle avant la fin / "
+                     "no scale-up before the end.</p>")
+    gap = results.get("gap") or {}
+    left = {k: v for k, v in (gap.get("readings_left_out") or {}).items() if v}
+    if left:
+        counts = ", ".join(f"{html.escape(k)}: {v}" for k, v in left.items())
+        parts.append(f"<p>Mesures écartées entre la fin de la référence et le début du pilote "
+                     f"(installation), comptées dans aucune période / readings left out "
+                     f"between the baseline end and the pilot start (installation), counted "
+                     f"in neither period: {counts}.</p>")
+    return "".join(parts)
+
+
 def _rows(items: dict[str, Any]) -> str:
     out = []
     for name, entry in items.items():
@@ -113,6 +172,18 @@ def _feedback_html(feedback: dict[str, Any] | None) -> str:
             + (f"<p><small>{note}</small></p>" if note else ""))
 
 
+# --- Incidents: problem reports on the pilot's assets (lab.reports) ---
+def _incidents_html(incidents: dict[str, Any] | None) -> str:
+    """How many problems were reported, how many solved, and how fast."""
+    if not incidents:
+        return ""
+    return ("<h2>Incidents signalés / Reported incidents</h2>"
+            f"<p>Signalements / reports : {incidents['reports']} · résolus / solved : "
+            f"{incidents['solved']} · délai médian de résolution / median time to solve : "
+            f"{_fmt(incidents.get('median_hours_to_solve'))} h</p>")
+# --- end of incidents ---
+
+
 def render_html(document: dict[str, Any]) -> str:
     """A self-contained, readable report."""
     results, ev = document["results"], document["evaluation"]
@@ -140,9 +211,12 @@ table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;padding:.3rem .6re
 <table>{head}{_rows(results['guardrails'])}</table>
 <h2>{html.escape(results['primary_kpi'])}</h2>
 {chart_svg(results['chart'])}
+{event_svg(results.get('event_study'))}
+{_context(results)}
 <h2>Qualité des données / Data quality</h2><p>{html.escape(flags)}</p>
 {_feedback_html(results.get("feedback"))}
+{_incidents_html(results.get("incidents"))}
 </body></html>"""
 
 
-__all__ = ["chart_svg", "render_html", "store"]
+__all__ = ["chart_svg", "event_svg", "render_html", "store"]

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
+from datetime import datetime
 from typing import Any, Literal
 
 import polars as pl
@@ -14,6 +16,7 @@ from experiments.did import estimate_did_panel
 from experiments.multiple import KpiTest, adjust_kpis
 from experiments.recommend import Criterion, GuardrailCriterion, recommend
 from experiments.results import EffectResult
+from experiments.staggered import estimate_did_staggered
 from lab.audit import service as audit
 from lab.common import utcnow
 from lab.evaluations import report
@@ -25,6 +28,7 @@ from lab.jobs.service import JobContext, job_kind
 from lab.pilots.models import Pilot, PilotStatus
 from lab.pilots.protocol import DatasetSource, Guardrail, Kpi, Protocol
 from lab.pilots.service import registered_protocol
+from lab.reports import service as problem_reports
 
 Grain = Literal["hour", "day", "week"]
 SEED = 0  # resampling (randomization inference) is seeded: same inputs, same results
@@ -33,18 +37,44 @@ SEED = 0  # resampling (randomization inference) is seeded: same inputs, same re
 def _estimate(data: KpiData, design: str, protocol: Protocol, grain: Grain) -> EffectResult:
     treated, control = list(protocol.treated_zones), list(protocol.control_zones)
     start = protocol.pilot.start
+    if design == "did" and (starts := protocol.zone_starts()) is not None:
+        source = data.readings if data.aggregation == "mean" and not data.rollup else data.frame
+        return estimate_did_staggered(source, unit="zone", time="t", outcome="y",
+                                      starts=starts, control_units=control, time_grain=grain,
+                                      seed=SEED)
     if design == "did":
         # Bucket means come straight from the readings (build_panel reduces the stored
         # layout, sorted by zone then time, without hashing); other aggregations first.
-        source = data.readings if data.aggregation == "mean" else data.frame
+        source = data.readings if data.aggregation == "mean" and not data.rollup else data.frame
         return estimate_did_panel(source, unit="zone", time="t", outcome="y",
                                   treated_units=treated, control_units=control,
-                                  pilot_start=start, time_grain=grain, seed=SEED)
+                                  pilot_start=start, time_grain=grain, seed=SEED,
+                                  with_event_study=True)
     if design == "before_after":
         return estimate_before_after(data.frame.filter(pl.col("zone").is_in(treated)),
                                      outcome="y", time="t", pilot_start=start, unit="zone")
     frame = data.frame.with_columns(pl.col("zone").is_in(treated).alias("g"))
     return estimate_ab(frame, outcome="y", group="g", unit="zone", time="t", pilot_start=start)
+
+
+def _without_gap(data: KpiData, protocol: Protocol) -> tuple[KpiData, int]:
+    """Drop the readings between the baseline end and the pilot start (installation weeks
+    belong to neither period); return the data and how many readings were left out."""
+    gap_start, gap_end = protocol.baseline.end, protocol.pilot.start
+    if gap_end <= gap_start:
+        return data, 0
+    in_gap = (pl.col("t") >= pl.lit(gap_start)) & (pl.col("t") < pl.lit(gap_end))
+    left_out = int(data.readings.filter(in_gap).select(pl.len()).collect().item())
+    if left_out == 0:
+        return data, 0
+    return replace(data, readings=data.readings.filter(~in_gap)), left_out
+
+
+def interim_fraction(protocol: Protocol, now: datetime) -> float:
+    """Share of the pilot period elapsed at `now` (0 to 1)."""
+    pilot = protocol.pilot
+    done = (min(max(now, pilot.start), pilot.end) - pilot.start) / (pilot.end - pilot.start)
+    return float(done)
 
 
 def _series(data: KpiData, treated: list[str]) -> list[dict[str, Any]]:
@@ -88,6 +118,9 @@ def evaluate(session: Session, ctx: JobContext, evaluation: Evaluation,
     inputs: dict[str, Any] = {"protocol_hash": evaluation.protocol_hash, "kpis": {}}
     missing: dict[str, str] = {}
     chart: list[dict[str, Any]] = []
+    events: dict[str, Any] | None = None
+    gap: dict[str, Any] = {"start": protocol.baseline.end.isoformat(),
+                           "end": protocol.pilot.start.isoformat(), "readings_left_out": {}}
     for i, kpi in enumerate(items):
         ctx.progress(0.05 + 0.8 * i / len(items), f"estimating {kpi.name}")
         try:
@@ -96,17 +129,23 @@ def evaluate(session: Session, ctx: JobContext, evaluation: Evaluation,
             estimates[kpi.name], missing[kpi.name] = None, str(exc)
             continue
         inputs["kpis"][kpi.name] = data.inputs
+        data, left_out = _without_gap(data, protocol)
+        gap["readings_left_out"][kpi.name] = left_out
         estimates[kpi.name] = _estimate(data, design, protocol, grain)
         if isinstance(kpi, Kpi) and kpi.primary:
             chart = _series(data, list(protocol.treated_zones))
+            study = estimates[kpi.name].event_study  # type: ignore[union-attr]
+            events = study.to_dict() if study is not None else None
     tests = [KpiTest(k.name, _p(estimates[k.name]), k.primary) for k in kpis]
     family = adjust_kpis(tests, method="holm")
     primary = next(k for k in protocol.kpis if k.primary)
     guardrails = tuple((r, GuardrailCriterion(g.name, g.must_not, g.tolerance))
                        for g in protocol.guardrails if (r := estimates.get(g.name)) is not None)
+    fraction = interim_fraction(protocol, utcnow()) if evaluation.interim else None
     verdict = (recommend(estimates[primary.name],  # type: ignore[arg-type]
                          Criterion(primary.name, primary.direction, primary.minimum_effect,
-                                   primary.success_threshold), guardrails)
+                                   primary.success_threshold), guardrails,
+                         interim_fraction=fraction)
                if estimates.get(primary.name) is not None else None)
     return _rounded({
         "design": design,
@@ -119,11 +158,19 @@ def evaluate(session: Session, ctx: JobContext, evaluation: Evaluation,
         "recommendation": verdict.recommendation if verdict else "iterate",
         "reasons": list(verdict.reasons) if verdict else
         [f"no data for the primary KPI {primary.name}: {missing.get(primary.name)}"],
+        "interim": None if fraction is None else {"fraction_observed": fraction},
+        # Readings between the baseline end and the pilot start are in neither period.
+        "gap": {**gap, "reason": "between the baseline end and the pilot start (installation):"
+                " counted in neither period"},
         "quality_flags": sorted({w for r in estimates.values() if r for w in r.warnings}),
         "chart": chart,
+        # the primary KPI's effects by period relative to the start (also in its result)
+        "event_study": events,
         "inputs": inputs,
         # The report is read by the startup too: feedback goes through disclosure control.
         "feedback": feedback_views.summarize(session=session, pilot=pilot, view="disclosed"),
+        # Problem reports on the pilot's assets count as incidents.
+        "incidents": problem_reports.incidents(session=session, pilot_id=pilot.id),
     })
 
 

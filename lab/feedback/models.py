@@ -28,6 +28,7 @@ class Channel(StrEnum):
     counter = "counter"
     paper = "paper"
     mediator = "mediator"
+    street = "street"  # the quick page behind a pilot's QR code, without an account
 
 
 MediatedChannel = Literal["phone", "counter", "paper", "mediator"]
@@ -92,6 +93,8 @@ class MediatedSubmission(Submission):
     tester_code: str | None = PField(default=None, min_length=4, max_length=32,
                                      description="The pseudonymous tester's code; none: "
                                                  "anonymous")
+    place_id: uuid.UUID | None = PField(default=None, description=(
+        "The place of the mediator's authority where it was collected (GET /places), if any"))
 
 
 class FeedbackReceipt(SQLModel):
@@ -100,8 +103,8 @@ class FeedbackReceipt(SQLModel):
     protocol_version: int = Field(
         description="The protocol version the pilot was running when the answer was stored")
     channel: Channel = Field(
-        description="web (the tester online), or phone, counter, paper or mediator (recorded "
-                    "by a mediator)")
+        description="web (the tester online), phone, counter, paper or mediator (recorded "
+                    "by a mediator), or street (the quick page behind the pilot's QR code)")
     likert: dict[str, int] = Field(
         description="Likert item id → 1 (strongly disagree) to 5 (strongly agree)")
     nps: int | None = Field(
@@ -121,6 +124,8 @@ class FeedbackIndividual(FeedbackReceipt):
     """One answer as city members see it: under the tester's pseudonym."""
 
     tester: str | None = PField(description="Pseudonym; none for anonymous feedback")
+    place_id: uuid.UUID | None = Field(
+        default=None, description="The place where a mediator collected it, if recorded")
     recorded_by: uuid.UUID | None = Field(
         description="The user who stored it: the tester's own account for web answers, the "
                     "mediator otherwise; null if that account was deleted")
@@ -157,6 +162,7 @@ class Feedback(SQLModel, table=True):
     photo_key: str | None = Field(default=None, max_length=300)
     photo_sha256: str | None = Field(default=None, max_length=64)
     submitted_at: datetime = timestamp_field()
+    place_id: uuid.UUID | None = Field(default=None, foreign_key="place.id", ondelete="SET NULL")
 
 
 class KeepBody(_Strict):

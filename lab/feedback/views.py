@@ -190,7 +190,7 @@ def receipt_fields(f: Feedback) -> dict[str, Any]:
 def individual(f: Feedback, pseudonym: str | None) -> FeedbackIndividual:
     """One answer as the city sees it."""
     return FeedbackIndividual(**receipt_fields(f), tester=pseudonym, recorded_by=f.recorded_by,
-                              photo_key=f.photo_key)
+                              photo_key=f.photo_key, place_id=f.place_id)
 
 
 def photo_of(*, session: Session, storage: Any, actor: User, pilot_id: uuid.UUID,

@@ -9,6 +9,8 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import text
 from sqlmodel import Session
 
+from lab.db import reader
+
 # Public: load balancers and the platform's own supervisor probe it without credentials;
 # it reveals only whether each component answers.
 public_router = APIRouter(tags=["health"])
@@ -16,7 +18,7 @@ public_router = APIRouter(tags=["health"])
 
 def _check_database(request: Request) -> str:
     try:
-        with Session(request.app.state.engine) as session:
+        with Session(reader(request.app.state.engine)) as session:
             session.execute(text("SELECT 1"))
         return "ok"
     except Exception:  # noqa: BLE001 - any failure means "down"

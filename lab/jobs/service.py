@@ -9,10 +9,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from lab.auth.models import Role, User
 from lab.common import Page, PageParams, paginate, utcnow
+from lab.db import writer
 from lab.exceptions import InvalidInput, NotFound
 from lab.jobs import runtime
 from lab.jobs.models import Job, JobStatus
@@ -30,7 +32,7 @@ class JobContext:
 
     def progress(self, fraction: float, message: str | None = None) -> None:
         """Record progress in [0, 1] with an optional message (committed at once)."""
-        with Session(runtime.get_engine()) as session:
+        with Session(writer(runtime.get_engine())) as session:
             job = session.get(Job, self.job_id)
             if job is not None:
                 job.progress = max(0.0, min(1.0, fraction))
@@ -84,14 +86,17 @@ def _execute(job_id: str) -> None:
 
 def run(job_id: uuid.UUID) -> None:
     """Run a job now in this process, recording its state, result or error."""
-    engine = runtime.get_engine()
-    with Session(engine) as session:
-        job = session.get(Job, job_id)
-        if job is None or job.status != JobStatus.queued:
-            return
-        job.status, job.started_at = JobStatus.running, utcnow()
-        session.add(job)
+    with Session(writer(runtime.get_engine())) as session:
+        # One conditional UPDATE claims the job: when several workers share the queue and a
+        # message is delivered twice, exactly one of them sees a row change and runs it.
+        claimed = session.execute(
+            update(Job).where(col(Job.id) == job_id, col(Job.status) == JobStatus.queued)
+            .values(status=JobStatus.running, started_at=utcnow()))
         session.commit()
+        if claimed.rowcount != 1:  # type: ignore[attr-defined]
+            return
+        job = session.get(Job, job_id)
+        assert job is not None
         kind, params = job.kind, dict(job.params or {})
     try:
         result = _REGISTRY[kind](JobContext(job_id=job_id, params=params))
@@ -109,7 +114,7 @@ def _error_text(exc: Exception) -> str:
 
 def _finish(job_id: uuid.UUID, *, status: JobStatus, result: dict[str, Any] | None = None,
             error: str | None = None) -> None:
-    with Session(runtime.get_engine()) as session:
+    with Session(writer(runtime.get_engine())) as session:
         job = session.get(Job, job_id)
         if job is None:
             return

@@ -146,6 +146,11 @@ class Protocol(_Strict):
         min_length=1, description="Codes of the zones where the prototype is deployed")
     control_zones: list[Annotated[str, Field(pattern=ZONE)]] = Field(
         default_factory=list, description="Codes of comparable zones left untreated")
+    treated_starts: dict[Annotated[str, Field(pattern=ZONE)], datetime] | None = Field(
+        default=None,
+        description="Staggered roll-out: each listed treated zone's own start (ISO 8601 with a "
+                    "time zone, within the pilot period); unlisted treated zones start at the "
+                    "pilot start. Evaluated by the imputation estimator")
     baseline: Period = Field(description="Period before the pilot, used as the reference")
     pilot: Period = Field(description="Period during which the prototype runs in the field")
     kpis: list[Kpi] = Field(min_length=1, max_length=20,
@@ -157,6 +162,13 @@ class Protocol(_Strict):
     questionnaire: Questionnaire = Field(default_factory=Questionnaire,
                                          description="Questions put to citizen testers")
 
+    @field_validator("treated_starts")
+    @classmethod
+    def _starts_utc(cls, value: dict[str, datetime] | None) -> dict[str, datetime] | None:
+        if value is None:
+            return None
+        return {z: t.astimezone(UTC) if t.tzinfo is not None else t for z, t in value.items()}
+
     @model_validator(mode="after")
     def _rules(self) -> Protocol:
         treated, control = set(self.treated_zones), set(self.control_zones)
@@ -164,6 +176,13 @@ class Protocol(_Strict):
             raise ValueError(f"treated_zones and control_zones overlap: {sorted(overlap)}")
         if self.design == "did" and not control:
             raise ValueError("control_zones: a difference-in-differences needs control zones")
+        for zone, start in (self.treated_starts or {}).items():
+            if zone not in treated:
+                raise ValueError(f"treated_starts: {zone} is not a treated zone")
+            if start.tzinfo is None:
+                raise ValueError("treated_starts: dates must carry a time zone")
+            if not self.pilot.start <= start < self.pilot.end:
+                raise ValueError(f"treated_starts: {zone} must start within the pilot period")
         if self.baseline.end > self.pilot.start:
             raise ValueError("baseline: the baseline must end before the pilot period starts")
         names = [k.name for k in self.kpis] + [g.name for g in self.guardrails]
@@ -183,6 +202,12 @@ class Protocol(_Strict):
                                  "and the pilot end")
         return self
 
+    def zone_starts(self) -> dict[str, datetime] | None:
+        """Each treated zone's start when the roll-out is staggered (else None)."""
+        if not self.treated_starts:
+            return None
+        return {z: self.treated_starts.get(z, self.pilot.start) for z in self.treated_zones}
+
     def zones(self) -> set[str]:
         """Treated and control zone codes."""
         return set(self.treated_zones) | set(self.control_zones)
@@ -197,7 +222,10 @@ class Protocol(_Strict):
 
 def canonical_json(protocol: Protocol) -> str:
     """The protocol as canonical JSON: sorted keys, no spaces, UTC instants."""
-    return json.dumps(protocol.model_dump(mode="json"), sort_keys=True,
+    data = protocol.model_dump(mode="json")
+    if data.get("treated_starts") is None:  # absent: hashes of earlier protocols unchanged
+        data.pop("treated_starts", None)
+    return json.dumps(data, sort_keys=True,
                       separators=(",", ":"), ensure_ascii=False)
 
 

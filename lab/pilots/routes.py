@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, Field
 
 from lab.common import Page, PageParams, page_params
@@ -20,6 +20,7 @@ from lab.pilots.models import (
     TransitionReason,
 )
 from lab.pilots.protocol import Protocol
+from lab.settings import LabSettings
 
 router = APIRouter(prefix="/pilots", tags=["pilots"])
 # Public: citizens find pilots to take part in without an account; only what the city
@@ -119,10 +120,54 @@ _transition("suspend", "Suspend an approved or running pilot (city), with a reas
 _transition("withdraw", "Withdraw the pilot (startup), with a reason.", True)
 
 
+def _settings(request: Request) -> LabSettings:
+    settings: LabSettings = request.app.state.settings
+    return settings
+
+
+Settings = Annotated[LabSettings, Depends(_settings)]
+
+
 @public_router.get("/pilots", response_model=Page[public.PublicPilot])
-def public_pilots(session: SessionDep, page: Pagination) -> Page[Any]:
-    """Running pilots: plain-language summary, area and period."""
-    return public.running_pilots(session=session, page=page)
+def public_pilots(
+    session: SessionDep, settings: Settings, page: Pagination,
+    authority: Annotated[uuid.UUID | None, Query(
+        description="Only pilots concerning this authority (a commune, an EPCI…)")] = None,
+    domain: Annotated[str | None, Query(
+        max_length=64, description="Only pilots whose prototype has this domain")] = None,
+    q: Annotated[str | None, Query(
+        max_length=100, description="A place: matches the names of the pilots' zones and "
+                                    "authorities (case and accents ignored)")] = None,
+) -> Page[Any]:
+    """Running pilots in plain language: what, where, until when, who, what data."""
+    return public.running_pilots(session=session, settings=settings, page=page,
+                                 authority=authority, domain=domain, q=q)
+
+
+@public_router.get("/pilots/{pilot_id}", response_model=public.PublicPilot)
+def public_pilot(pilot_id: uuid.UUID, session: SessionDep,
+                 settings: Settings) -> public.PublicPilot:
+    """One running pilot in plain language (the citizen pilot page)."""
+    return public.running_pilot(session=session, settings=settings, pilot_id=pilot_id)
+
+
+@public_router.get("/pilots/{pilot_id}/qr.svg", response_class=Response,
+                   responses={200: {"content": {"image/svg+xml": {}}}})
+def public_qr_svg(pilot_id: uuid.UUID, session: SessionDep, settings: Settings) -> Response:
+    """The QR code of the pilot's quick feedback page, as SVG."""
+    body = public.qr_code(session=session, settings=settings, pilot_id=pilot_id, kind="svg")
+    return Response(body, media_type="image/svg+xml", headers=_QR_CACHE)
+
+
+@public_router.get("/pilots/{pilot_id}/qr.png", response_class=Response,
+                   responses={200: {"content": {"image/png": {}}}})
+def public_qr_png(pilot_id: uuid.UUID, session: SessionDep, settings: Settings) -> Response:
+    """The QR code of the pilot's quick feedback page, as PNG."""
+    body = public.qr_code(session=session, settings=settings, pilot_id=pilot_id, kind="png")
+    return Response(body, media_type="image/png", headers=_QR_CACHE)
+
+
+_QR_CACHE = {"Cache-Control": "public, max-age=3600"}
 
 
 __all__ = ["public_router", "router"]

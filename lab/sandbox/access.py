@@ -23,6 +23,7 @@ from sqlmodel import Session
 
 from lab.auth.models import Role, User
 from lab.common import utcnow
+from lab.db import begin_write
 from lab.exceptions import InvalidInput, NotFound, PermissionDenied, ServiceUnavailable
 from lab.objectstore import public_client
 from lab.sandbox import events, platform, snippets
@@ -181,6 +182,7 @@ def download(*, session: Session, actor: User, grant_id: uuid.UUID, name: str, s
     """Stream one object of the extract through the API (recorded before the first byte)."""
     if name not in OBJECT_NAMES:
         raise NotFound(f"No object {name!r}; the extract has: {', '.join(OBJECT_NAMES)}.")
+    begin_write(session)  # served on GET, and the download is recorded
     grant = _usable_for(session, actor, grant_id)
     bucket, key = platform.sandbox_bucket(), _keys(grant)[name]
     try:

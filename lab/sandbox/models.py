@@ -30,6 +30,9 @@ class ExtractStatus(StrEnum):
     building = "building"
     ready = "ready"
     failed = "failed"
+    # The grant ended: the extract is (being) deleted and nothing is issued any more.
+    revoked = "revoked"
+    expired = "expired"
 
 
 class AccessMethod(StrEnum):
@@ -92,7 +95,9 @@ class GrantPublic(SQLModel):
     window_end: datetime = Field(description="Exclusive end of the granted time window")
     expires_at: datetime = Field(description="Nothing is issued from this instant on")
     status: GrantStatus = Field(description="active, expired or revoked")
-    extract_status: ExtractStatus = Field(description="pending, building, ready or failed")
+    extract_status: ExtractStatus = Field(
+        description="pending, building, ready or failed; revoked or expired once the grant "
+                    "ended (the extract is deleted)")
     extract_progress: float = Field(description="How far the extract job got, 0.0 to 1.0")
     extract_message: str | None = Field(
         description="The extract job's latest step (e.g. `storing 1200 rows`, `failed`), or "

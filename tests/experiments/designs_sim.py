@@ -20,12 +20,12 @@ def ar1_errors(rng: np.random.Generator, n_units: int, n_periods: int, rho: floa
 def pilot_panel(
     rng: np.random.Generator, n_treated: int, n_control: int, n_periods: int = 8, *,
     effect: float = 0.0, rho: float = 0.5, level: float = 10.0, trend_gap: float = 0.0,
-    random_assignment: bool = True,
+    random_assignment: bool = True, treated_noise: float = 1.0,
 ) -> Panel:
     """A balanced pilot panel: unit and period effects, AR(1) noise, effect on treated post.
 
     `trend_gap` adds a linear trend (per period) to treated units only, breaking parallel
-    trends.
+    trends; `treated_noise` multiplies the treated units' AR(1) shocks (2 = twice as noisy).
     """
     n_units = n_treated + n_control
     treated = np.zeros(n_units, dtype=bool)
@@ -33,8 +33,9 @@ def pilot_panel(
         n_treated)
     treated[idx] = True
     post = np.arange(n_periods) >= n_periods // 2
+    noise = np.where(treated, treated_noise, 1.0)[:, None]
     y = (level + rng.normal(size=(n_units, 1)) + rng.normal(size=(1, n_periods))
-         + ar1_errors(rng, n_units, n_periods, rho))
+         + noise * ar1_errors(rng, n_units, n_periods, rho))
     y += effect * (treated[:, None] & post[None, :])
     y += trend_gap * treated[:, None] * np.arange(n_periods)[None, :]
     ui = np.repeat(np.arange(n_units), n_periods)

@@ -49,7 +49,10 @@ def test_estimate_before_after_from_rows_with_units_and_time() -> None:
     assert res.effect == pytest.approx(2.0 - 3.0333333, abs=1e-6)
     rows_only = estimate_before_after(rows.lazy(), outcome="y", time="day", pilot_start=3)
     assert rows_only.effect == pytest.approx(res.effect)
-    assert "Welch" in rows_only.method
+    assert "HAC" in rows_only.method and rows_only.n_periods == 6
+    flag_only = estimate_before_after(rows.with_columns(post=pl.col("day") >= 3).lazy(),
+                                      outcome="y", post="post")
+    assert "Welch" in flag_only.method and "independent_readings" in flag_only.warnings
 
 
 def test_before_after_degenerate() -> None:

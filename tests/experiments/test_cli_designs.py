@@ -65,7 +65,9 @@ def test_did_panel_with_control_units_and_week_grain(readings) -> None:
                  "z05,z06,z07", "--pilot-start", "2024-03-11", "--time-grain", "week",
                  "--inference", "cluster"])
     assert out["n_units"] == 5 and out["n_treated"] == 2
-    assert "cluster-robust" in out["method"]
+    # two treated zones: an explicit cluster-robust request is refused, with the reason
+    assert out["reason"] == "cluster_inference_refused" and out["ci_low"] is None
+    assert "refused" in out["reason_message"]
 
 
 def test_did_row_flags_command(readings) -> None:

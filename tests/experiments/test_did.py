@@ -91,33 +91,57 @@ def _brute_twfe(ui, ti, y, treated, post) -> float:
     return float(_sm_panel(ui, ti, y, treated, post).params["treated_post"])
 
 
-def test_randomization_inference_is_exact_enumeration_of_refits() -> None:
+def _unit_summaries(ui, ti, y, post) -> tuple[np.ndarray, np.ndarray]:
+    """Reference per-unit summaries, recomputed with pandas: (pilot − baseline) differences,
+    and baseline variances around each unit's own mean and the period means."""
+    df = pd.DataFrame({"u": ui, "t": ti, "post": post[ti], "y": y})
+    means = df.groupby(["u", "post"])["y"].mean().unstack()
+    d = (means[True] - means[False]).to_numpy()
+    base = df[~df["post"]].copy()
+    base["r"] = base["y"] - base.groupby("u")["y"].transform("mean")
+    base["r"] -= base.groupby("t")["r"].transform("mean")
+    agg = base.assign(r2=base["r"] ** 2).groupby("u").agg(ss=("r2", "sum"), n=("r2", "size"))
+    var = np.where(agg["n"] > 1, agg["ss"] / np.maximum(agg["n"] - 1, 1), np.nan)
+    return d, var
+
+
+def _standardized(d, var, treated) -> float:
+    """Treated minus control mean of the differences centred on their 1/variance-weighted
+    mean and divided by each unit's baseline SD (units without a variance left out)."""
+    ok = np.isfinite(var) & (var > 0)
+    w = np.where(ok, 1 / np.where(ok, var, 1), 0.0)
+    w /= w.sum()
+    e = np.where(ok, (d - w @ np.where(ok, d, 0)) / np.sqrt(np.where(ok, var, 1)), 0.0)
+    return float(e[treated].mean() - e[~treated].mean())
+
+
+def test_randomization_inference_is_exact_enumeration_of_standardized_statistics() -> None:
+    """The p-value is the share of the 21 reassignments whose standardized statistic is at
+    least the observed one in absolute value, recomputed independently."""
     ui, ti, y, treated, post = _unbalanced(7, n_units=7, n_periods=6, n_treated=2)
     res = did_panel(make_panel(ui, ti, y, treated, post))
     assert "few_clusters_randomization" in res.warnings
-    assert "all 21 assignments" in res.method
-    obs = _brute_twfe(ui, ti, y, treated, post)
-    placebo = []
-    for combo in itertools.combinations(range(7), 2):
-        tr = np.zeros(7, dtype=bool)
-        tr[list(combo)] = True
-        placebo.append(_brute_twfe(ui, ti, y, tr, post))
-    p_brute = np.mean(np.abs(placebo) >= abs(obs) - 1e-12)
-    assert res.effect == pytest.approx(obs, rel=REL)
+    assert "all 21 assignments" in res.method and "standardized" in res.method
+    d, var = _unit_summaries(ui, ti, y, post)
+    obs = abs(_standardized(d, var, treated))
+    placebo = [abs(_standardized(d, var, _mask(c, 7)))
+               for c in itertools.combinations(range(7), 2)]
+    p_brute = np.mean(np.asarray(placebo) >= obs * (1 - 1e-9))
+    assert res.effect == pytest.approx(_brute_twfe(ui, ti, y, treated, post), rel=REL)
     assert res.p_value == pytest.approx(p_brute)
 
 
 def test_randomization_interval_is_test_inversion() -> None:
     ui, ti, y, treated, post = _unbalanced(11, n_units=10, n_periods=6, n_treated=3)
     res = did_panel(make_panel(ui, ti, y, treated, post), inference="randomization")
-    d = (treated[ui] & post[ti]).astype(float)
+    shift = (treated[ui] & post[ti]).astype(float)
 
     def p_at(tau: float) -> float:
-        y0 = y - tau * d
-        obs = abs(_fast(ui, ti, y0, treated, post))
-        stats = [abs(_fast(ui, ti, y0, _mask(c, 10), post))
+        d, var = _unit_summaries(ui, ti, y - tau * shift, post)
+        obs = abs(_standardized(d, var, treated))
+        stats = [abs(_standardized(d, var, _mask(c, 10)))
                  for c in itertools.combinations(range(10), 3)]
-        return float(np.mean(np.asarray(stats) >= obs - 1e-9))
+        return float(np.mean(np.asarray(stats) >= obs * (1 - 1e-9)))
 
     width = res.ci_high - res.ci_low
     assert math.isfinite(width) and width > 0
@@ -257,7 +281,8 @@ def test_twfe_equals_dummy_least_squares_on_random_unbalanced_panels(seed, n_uni
     treated = np.arange(n_units) < max(1, n_units // 3)
     post = np.arange(n_periods) >= n_periods // 2
     y = rng.normal(size=ui.size) * 10 + rng.normal(size=n_units)[ui] * 5
-    res = did_panel(make_panel(ui, ti, y, treated, post), inference="cluster")
+    res = did_panel(make_panel(ui, ti, y, treated, post), inference="cluster",
+                    min_clusters=1)
     x = np.column_stack([(treated[ui] & post[ti]).astype(float), np.eye(n_units)[ui],
                          np.eye(n_periods)[ti][:, 1:]])
     if np.linalg.matrix_rank(x) < x.shape[1]:

@@ -151,12 +151,21 @@ def test_evaluation_recovers_the_planted_effect_and_stores_both_reports(
         assert family["complaints"]["p_adjusted"] >= complaints["p_value"]
         assert evaluation["recommendation"] == "scale_up"
         assert not evaluation["exploratory"] and not evaluation["interim"]
+        results = evaluation["results"]
+        assert results["interim"] is None
+        assert results["gap"]["readings_left_out"] == {"energy_kwh": 0, "complaints": 0}
+        # the event study's series for the chart: leads flat, lags near the planted effect
+        points = {p["relative_period"]: p for p in results["event_study"]["points"]}
+        assert energy["event_study"] == results["event_study"]
+        assert points[-1]["effect"] == 0 and points[0]["ci_low"] < points[0]["effect"]
+        assert abs(points[-2]["effect"]) < 0.1 * abs(points[0]["effect"])
         assert evaluation["inputs"]["kpis"]["energy_kwh"]["version"] == 1
         feedback = evaluation["results"]["feedback"]  # the startup reads it: disclosed
         assert feedback["view"] == "disclosed" and feedback["respondents"]["value"] is None
 
         html = get_bytes(s3_client, s3_buckets["reports"], evaluation["report_html_key"])
         assert b"<svg" in html and b"Scale up" in html and b"Retours des testeurs" in html
+        assert b"event study" in html
         served = client.get(f"/api/v1/pilots/{pid}/evaluations/{evaluation['id']}/report.json",
                             headers=headers["city"])
         assert served.json()["results"]["recommendation"] == "scale_up"

@@ -1,0 +1,3 @@
+"""The public directory (annuaire): organizations taking part, their prototypes and pilots."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""Places where people take part without a smartphone (front desks, France Services…)."""
+
+__all__: list[str] = []
