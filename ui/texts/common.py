@@ -36,6 +36,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "cancel": {"fr": "Annuler", "en": "Cancel"},
     "confirm": {"fr": "Confirmer", "en": "Confirm"},
     "none": {"fr": "Aucun", "en": "None"},
+    "choose": {"fr": "Choisir…", "en": "Choose…"},
     "yes": {"fr": "oui", "en": "yes"},
     "no": {"fr": "non", "en": "no"},
     # --- roles ---

@@ -159,16 +159,19 @@ elif step == 1:
     territory_map(zones, chosen_assets or assets, lang, roles=roles, key="wizard-map")
     with st.form(FORM):
         protocol["treated_zones"] = st.multiselect(t("wiz_treated", lang), zone_codes,
+                                                   placeholder=t("choose", lang),
                                                    default=[c for c in protocol["treated_zones"]
                                                             if c in zone_codes])
         field_problems(problem, "treated_zones")
         protocol["control_zones"] = st.multiselect(t("wiz_control", lang), zone_codes,
+                                                   placeholder=t("choose", lang),
                                                    default=[c for c in protocol["control_zones"]
                                                             if c in zone_codes])
         field_problems(problem, "control_zones")
         labels = {a["id"]: f"{a.get('name') or a['id'][:8]} ({a.get('zone_code') or '—'})"
                   for a in assets}
         protocol["asset_ids"] = st.multiselect(t("wiz_assets", lang), list(labels),
+                                               placeholder=t("choose", lang),
                                                default=[a for a in protocol["asset_ids"]
                                                         if a in labels],
                                                format_func=labels.__getitem__)
