@@ -143,9 +143,11 @@ class ConsentCreate(SQLModel):
                          description="The same consent text in English (20 to 20,000 "
                                      "characters)")
     instructions_fr: str = Field(default="", max_length=2000,
-                                 description="What testers will be asked to do, in French")
+                                 description="Practical instructions in French: what testers "
+                                             "will be asked to do, and where and when to take "
+                                             "part in person (desk, hours, phone)")
     instructions_en: str = Field(default="", max_length=2000,
-                                 description="What testers will be asked to do, in English")
+                                 description="The same practical instructions, in English")
 
 
 class ConsentPublic(ConsentCreate):

@@ -125,8 +125,10 @@ def measurement_kpi(*, session: Session, client: Minio, pilot_id: uuid.UUID, kpi
                     source: MeasurementSource, zones: list[str], start: datetime, end: datetime,
                     aggregation: str, grain: str) -> KpiData:
     """The startup's validated measurement files for the KPI (normalized: time, zone, value)."""
+    # Only current files: withdrawn and replaced ones stay on record but are not counted.
     rows = session.exec(select(Measurement).where(Measurement.pilot_id == pilot_id,
-                                                  Measurement.kpi == kpi)
+                                                  Measurement.kpi == kpi,
+                                                  col(Measurement.withdrawn_at).is_(None))
                         .order_by(col(Measurement.created_at), col(Measurement.id))).all()
     if not rows:
         raise MissingData(f"no measurements uploaded for KPI {kpi}")

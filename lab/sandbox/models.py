@@ -5,8 +5,9 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, Literal
 
+from pydantic import model_validator
 from sqlalchemy import JSON, BigInteger, Column, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
@@ -200,6 +201,12 @@ class Measurement(SQLModel, table=True):
     uploaded_by: uuid.UUID | None = Field(default=None, foreign_key="user.id",
                                           ondelete="SET NULL")
     created_at: datetime = timestamp_field()
+    # Withdrawn (by hand, or replaced by a newer file): kept for the record, never evaluated.
+    withdrawn_at: datetime | None = timestamp_field(nullable=True)
+    withdrawn_by: uuid.UUID | None = Field(default=None, foreign_key="user.id",
+                                           ondelete="SET NULL")
+    withdraw_reason: str | None = Field(default=None, max_length=2000)
+    replaced_by: uuid.UUID | None = Field(default=None, foreign_key="measurement.id")
 
 
 class MeasurementPublic(SQLModel):
@@ -220,6 +227,25 @@ class MeasurementPublic(SQLModel):
     time_min: datetime = Field(description="Earliest measurement time (ISO 8601, UTC)")
     time_max: datetime = Field(description="Latest measurement time (ISO 8601, UTC)")
     created_at: datetime = Field(description="When the file was registered (ISO 8601, UTC)")
+    status: Literal["current", "withdrawn", "replaced"] = Field(
+        default="current", description="current (counted by evaluations), withdrawn, or "
+                                       "replaced by a newer file (`replaced_by`)")
+    withdrawn_at: datetime | None = Field(
+        default=None, description="When it was withdrawn or replaced (ISO 8601, UTC), or null")
+    withdraw_reason: str | None = Field(default=None, description="Why, when given")
+    replaced_by: uuid.UUID | None = Field(
+        default=None, description="The measurement that replaced this one, or null")
+
+    @model_validator(mode="after")
+    def _status(self) -> MeasurementPublic:
+        if self.withdrawn_at is not None:
+            self.status = "replaced" if self.replaced_by else "withdrawn"
+        return self
+
+
+class MeasurementWithdrawal(SQLModel):
+    reason: str = Field(default="", max_length=2000,
+                        description="Why the file is withdrawn, kept in the audit log")
 
 
 __all__ = [
@@ -232,5 +258,6 @@ __all__ = [
     "GrantStatus",
     "Measurement",
     "MeasurementPublic",
+    "MeasurementWithdrawal",
     "Revocation",
 ]

@@ -42,6 +42,9 @@ DESCRIBED = [
     "GrantPublic", "Revocation", "LinkRequest", "Link", "Links", "CredentialRequest",
     "Credentials", "AccessEventPublic", "MeasurementPublic", "UploadRequest", "UploadTicket",
     "Body_upload_measurement_api_v1_pilots__pilot_id__measurements_post",
+    # what the workspace pages read: drafts, history, power, the charts, problem types
+    "ProtocolDraft", "HistoryEntry", "PowerPreview", "EvaluationSeries", "KpiSeries",
+    "SeriesPoint", "ForestRow", "Method", "MeasurementWithdrawal", "ProblemType",
 ]
 # Generic pages (lab.common.Page) are named after their item type, e.g. `Page_ZonePublic_`.
 DESCRIBED_PREFIXES = ("Page_",)
