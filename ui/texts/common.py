@@ -36,6 +36,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "cancel": {"fr": "Annuler", "en": "Cancel"},
     "confirm": {"fr": "Confirmer", "en": "Confirm"},
     "none": {"fr": "Aucun", "en": "None"},
+    "choose": {"fr": "Choisir…", "en": "Choose…"},
     "yes": {"fr": "oui", "en": "yes"},
     "no": {"fr": "non", "en": "no"},
     # --- roles ---
@@ -260,6 +261,22 @@ FLAGS: dict[str, dict[str, str]] = {
                                   "est plus faible que cet effet minimal détectable.",
                             "en": "Fewer than ten treated or control zones: the real power is "
                                   "lower than this minimum detectable effect."},
+    "independent_readings": {"fr": "Sans colonne de temps, les mesures sont traitées comme "
+                                   "indépendantes : l'intervalle est probablement trop étroit.",
+                             "en": "Without a time column, readings are treated as independent: "
+                                   "the interval is probably too narrow."},
+    "cluster_inference_refused": {"fr": "Trop peu de zones pour la méthode demandée : elle a "
+                                        "été refusée ; choisissez le mode automatique ou par "
+                                        "permutation.",
+                                  "en": "Too few zones for the requested method: it was "
+                                        "refused; choose automatic or randomization "
+                                        "inference."},
+    "treated_noisier_few": {"fr": "Les une ou deux zones testées variaient nettement plus que "
+                                  "les témoins avant le pilote : l'intervalle a été élargi ; "
+                                  "résultat indicatif.",
+                            "en": "The one or two treated zones varied much more than the "
+                                  "controls before the pilot: the interval was widened; "
+                                  "treat the result as indicative."},
     "no_responses": {"fr": "Aucune réponse.", "en": "No responses."},
     "suppressed_small_count": {"fr": "Masqué : trop peu de répondant·es.",
                                "en": "Hidden: too few respondents."},
