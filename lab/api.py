@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends
 
+from lab import errors
 from lab.annuaire import routes as annuaire
 from lab.assets import routes as assets
 from lab.audit import routes as audit
@@ -45,7 +46,7 @@ OPEN_PATHS = (
 # Routes reachable without credentials, each with its reason in its module.
 PUBLIC_PATHS = frozenset(
     {f"{API_PREFIX}/health", f"{API_PREFIX}/auth/token", f"{API_PREFIX}/public/pilots",
-     f"{API_PREFIX}/public/testers",
+     f"{API_PREFIX}/public/testers", f"{API_PREFIX}/problem-types",
      # A running pilot's plain-language item and its QR code: citizens read and print them.
      f"{API_PREFIX}/public/pilots/{{pilot_id}}", f"{API_PREFIX}/public/pilots/{{pilot_id}}/qr.svg",
      f"{API_PREFIX}/public/pilots/{{pilot_id}}/qr.png",
@@ -65,6 +66,7 @@ def build_router() -> APIRouter:
     api.include_router(auth.public_router)
     api.include_router(pilots.public_router)
     api.include_router(citizens.public_router)
+    api.include_router(errors.router)
     api.include_router(publication.public_router)
     api.include_router(opendata.public_router)
     api.include_router(annuaire.public_router)

@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
 import anyio.to_thread
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from sqlalchemy.engine import Engine
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from lab import errors
 from lab import job_kinds as _job_kinds  # noqa: F401  (registers job kinds)
-from lab.api import build_router
-from lab.db import ensure_migrated, make_engine
+from lab.api import API_PREFIX, build_router
+from lab.db import ensure_migrated, is_sqlite, make_engine
+from lab.deps import write_turn
 from lab.jobs import runtime
+from lab.limits import BodyLimit, geometry_rules
 from lab.objectstore import client_from_settings
 from lab.settings import LabSettings, get_settings
 from lab.street import routes as street
@@ -40,14 +44,17 @@ def create_app(
         if check_migrations:
             ensure_migrated(engine)
         anyio.to_thread.current_default_thread_limiter().total_tokens = settings.worker_threads
+        _app.state.write_lock = asyncio.Lock() if is_sqlite(engine) else None
         yield
 
     app = FastAPI(
+        dependencies=[Depends(write_turn)],
         title="Terrain API",
         version=VERSION,
         description="Living-lab platform for territories: pilots, sandboxed data, evaluation.",
         lifespan=lifespan,
     )
+    app.state.write_lock = None
     app.state.settings = settings
     app.state.engine = engine
     app.state.storage = storage
@@ -55,6 +62,10 @@ def create_app(
     if storage is not None:
         runtime.set_storage(storage)
     errors.install(app)
+    app.add_middleware(BodyLimit, rules=geometry_rules(API_PREFIX))
+    # Outermost: the client's address (login limits, access events) is the peer's, unless
+    # the peer is a configured proxy; then the nearest address it forwards that is not one.
+    app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
     app.include_router(build_router())
     # Outside /api/v1: the short public address printed on posters (see lab/api.py).
     app.include_router(street.page_router)

@@ -54,8 +54,9 @@ def serve(
         settings.validate_for_startup()
     except SettingsError as exc:
         _fail(str(exc))
+    # Forwarded headers are the app's to judge (LAB_TRUSTED_PROXIES), not uvicorn's default.
     uvicorn.run("lab.app:create_app", factory=True, host=host or settings.api_host,
-                port=port or settings.api_port, workers=workers)
+                port=port or settings.api_port, workers=workers, proxy_headers=False)
 
 
 @app.command()

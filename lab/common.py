@@ -1,13 +1,15 @@
-"""Small shared pieces: UTC time, pagination."""
+"""Small shared pieces: UTC time, pagination, PATCH bodies."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated, Any, Generic, TypeVar
+from typing import Annotated, Any, ClassVar, Generic, TypeVar
 
 from fastapi import Query
-from pydantic import BaseModel
+from pydantic import BaseModel, GetJsonSchemaHandler, ValidationInfo, field_validator
 from pydantic import Field as PydanticField
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema
 from sqlalchemy import DateTime
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import IntegrityError
@@ -19,6 +21,8 @@ T = TypeVar("T")
 M = TypeVar("M", bound=SQLModel)
 
 MAX_PAGE_SIZE = 200
+# The largest offset a database takes (a signed 64-bit integer); past it, a 422, not a 500.
+MAX_OFFSET = 2**63 - 1
 
 
 def utcnow() -> datetime:
@@ -64,13 +68,15 @@ def timestamp_field(*, nullable: bool = False, index: bool = False) -> datetime:
 class PageParams(BaseModel):
     """Offset pagination, bounded."""
 
-    limit: int = PydanticField(default=50, description="Maximum number of items per page")
-    offset: int = PydanticField(default=0, description="Number of items skipped before this page")
+    limit: int = PydanticField(default=50, ge=1, le=MAX_PAGE_SIZE,
+                               description="Maximum number of items per page")
+    offset: int = PydanticField(default=0, ge=0, le=MAX_OFFSET,
+                                description="Number of items skipped before this page")
 
 
 def page_params(
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE, description="Page size")] = 50,
-    offset: Annotated[int, Query(ge=0, description="Rows to skip")] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Rows to skip")] = 0,
 ) -> PageParams:
     """Read `limit` and `offset` from the query string."""
     return PageParams(limit=limit, offset=offset)
@@ -83,6 +89,49 @@ class Page(BaseModel, Generic[T]):
     total: int = PydanticField(description="Number of items matching the query, over all pages")
     limit: int = PydanticField(description="Maximum number of items per page, as requested")
     offset: int = PydanticField(description="Number of items skipped before this page")
+
+
+class PatchModel(SQLModel):
+    """A PATCH body: an omitted field keeps its value, and `null` is refused (422) except for
+    the fields named in `nullable`, which `null` clears.
+
+    Update models declare their fields `X | None = None` so that omitting one is possible;
+    without this rule an explicit `null` would reach a non-nullable column. The OpenAPI
+    schema says the same: `null` is offered only for the `nullable` fields.
+    """
+
+    nullable: ClassVar[frozenset[str]] = frozenset()
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _refuse_null(cls, value: Any, info: ValidationInfo) -> Any:
+        if value is None and info.field_name not in cls.nullable:
+            raise ValueError("may not be null; omit the field to keep the current value")
+        return value
+
+    @classmethod
+    def __get_pydantic_json_schema__(cls, core_schema: CoreSchema,
+                                     handler: GetJsonSchemaHandler) -> JsonSchemaValue:
+        schema = handler(core_schema)
+        target = handler.resolve_ref_schema(schema)
+        for name, prop in (target.get("properties") or {}).items():
+            if name not in cls.nullable:
+                _drop_null(prop)
+        return schema
+
+
+def _drop_null(prop: dict[str, Any]) -> None:
+    if prop.get("default", ...) is None:
+        del prop["default"]
+    options = prop.get("anyOf")
+    if not isinstance(options, list):
+        return
+    rest = [o for o in options if o != {"type": "null"}]
+    if len(rest) == 1:
+        del prop["anyOf"]
+        prop.update(rest[0])
+    else:
+        prop["anyOf"] = rest
 
 
 def get_or_create(session: Session, model: type[M], primary_key: Any, **defaults: Any) -> M:
@@ -110,5 +159,5 @@ def paginate(session: Session, query: SelectOfScalar[T], page: PageParams,
     return Page(items=list(rows), total=total, limit=page.limit, offset=page.offset)
 
 
-__all__ = ["MAX_PAGE_SIZE", "Page", "PageParams", "UtcDateTime", "as_utc", "get_or_create",
-           "page_params", "paginate", "timestamp_field", "utcnow"]
+__all__ = ["MAX_OFFSET", "MAX_PAGE_SIZE", "Page", "PageParams", "PatchModel", "UtcDateTime",
+           "as_utc", "get_or_create", "page_params", "paginate", "timestamp_field", "utcnow"]

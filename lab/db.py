@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+import weakref
+from collections import deque
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -13,6 +16,8 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, create_engine
+
+from lab.exceptions import ServiceUnavailable
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
@@ -64,7 +69,61 @@ def make_engine(url: str, *, strict_sqlite_writes: bool = False, **kwargs: Any) 
     return create_engine(url, **options)
 
 
+# How long a writer waits for its turn, as SQLite's own busy timeout.
+WRITE_WAIT_SECONDS = 30.0
+
+
+class DatabaseBusy(ServiceUnavailable):
+    """No turn to write came within the wait (the API answers 503)."""
+
+
+class FifoLock:
+    """A lock granted in the order it was asked for.
+
+    SQLite's busy handler retries at intervals, so under load a writer can lose the race to
+    later ones until its timeout (seen: 7 of 400 requests at 16 clients failed after 30 s).
+    Within one process, writers therefore queue here, first come first served, before BEGIN
+    IMMEDIATE; the busy timeout is left for other processes (the worker).
+    """
+
+    def __init__(self) -> None:
+        self._mutex = threading.Lock()
+        self._waiters: deque[threading.Event] = deque()
+        self._held = False
+
+    def acquire(self, timeout: float) -> bool:
+        """Wait for the lock up to `timeout` seconds; False when it did not come."""
+        with self._mutex:
+            if not self._held and not self._waiters:
+                self._held = True
+                return True
+            turn = threading.Event()
+            self._waiters.append(turn)
+        if turn.wait(timeout):
+            return True
+        with self._mutex:
+            if turn.is_set():  # handed over just as the wait ended
+                return True
+            self._waiters.remove(turn)
+            return False
+
+    def release(self) -> None:
+        """Hand the lock to the longest waiter, or free it."""
+        with self._mutex:
+            if self._waiters:
+                self._waiters.popleft().set()
+            else:
+                self._held = False
+
+
+# The write turns of each SQLite engine, keyed by its pool (shared by the engine's variants
+# from `execution_options`, such as `reader` and `writer`).
+_TURNS: weakref.WeakKeyDictionary[Any, FifoLock] = weakref.WeakKeyDictionary()
+_PRETAKEN = "write_turn_pretaken"
+
+
 def _sqlite_setup(engine: Engine, *, strict: bool) -> None:
+    turns = _TURNS.setdefault(engine.pool, FifoLock())
     # pysqlite's own transaction handling breaks SAVEPOINT; let SQLAlchemy emit BEGIN
     # (recipe from the SQLAlchemy SQLite dialect documentation).
     @event.listens_for(engine, "connect")
@@ -82,7 +141,36 @@ def _sqlite_setup(engine: Engine, *, strict: bool) -> None:
         # no busy wait) when another connection wrote in between: writers must say so up
         # front. Readers stay deferred, so in WAL mode they never wait for a writer.
         mode = conn.get_execution_options().get(SQLITE_BEGIN)
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if mode == "IMMEDIATE" else "BEGIN")
+        if mode != "IMMEDIATE":
+            conn.exec_driver_sql("BEGIN")
+            return
+        if not conn.get_execution_options().get(_PRETAKEN) and not turns.acquire(
+                WRITE_WAIT_SECONDS):
+            raise DatabaseBusy("The database is busy with other writes; try again shortly.")
+        conn.info["write_turn"] = True
+        try:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            _end_turn(conn.info)
+            raise
+
+    def _end_turn(info: dict[str, Any]) -> None:
+        if info.pop("write_turn", False):
+            turns.release()
+
+    # The events fire just before COMMIT or ROLLBACK: the next writer may reach BEGIN
+    # IMMEDIATE a moment early, and SQLite's busy wait covers that moment.
+    @event.listens_for(engine, "commit")
+    def _commit(conn: Any) -> None:
+        _end_turn(conn.info)
+
+    @event.listens_for(engine, "rollback")
+    def _rollback(conn: Any) -> None:
+        _end_turn(conn.info)
+
+    @event.listens_for(engine, "checkin")
+    def _checkin(_dbapi_connection: Any, record: Any) -> None:
+        _end_turn(record.info)  # a connection returned without commit or rollback
 
     if strict:
         @event.listens_for(engine, "before_cursor_execute")
@@ -103,6 +191,35 @@ def reader(engine: Engine) -> Engine:
 def writer(engine: Engine) -> Engine:
     """The engine for sessions that write: on SQLite every transaction is `BEGIN IMMEDIATE`."""
     return engine.execution_options(**{SQLITE_BEGIN: "IMMEDIATE"})
+
+
+def is_sqlite(engine: Engine) -> bool:
+    """Whether the engine is SQLite (whose writers take turns; see `FifoLock`)."""
+    return engine.dialect.name == "sqlite"
+
+
+def try_begin_write(session: Session) -> bool:
+    """Like `begin_write`, but only if no other writer of this process is in the way.
+
+    For writes that may be skipped (an API key's last use): a read request never waits in
+    a queue of writers, so it cannot hold a worker thread a writer needs to finish.
+    """
+    turns = _TURNS.get(session.get_bind().engine.pool)
+    if turns is None:  # PostgreSQL: row locks, no turns
+        begin_write(session)
+        return True
+    if session.new or session.dirty or session.deleted:
+        raise WriteInReadTransaction("try_begin_write called with changes already pending")
+    if session.in_transaction():
+        session.commit()
+    if not turns.acquire(0):
+        return False
+    try:
+        session.connection(execution_options={SQLITE_BEGIN: "IMMEDIATE", _PRETAKEN: True})
+    except BaseException:
+        turns.release()
+        raise
+    return True
 
 
 def begin_write(session: Session) -> None:
@@ -165,9 +282,13 @@ def ensure_migrated(engine: Engine) -> None:
 
 __all__ = [
     "SQLITE_BEGIN",
+    "DatabaseBusy",
     "DatabaseNotMigrated",
+    "FifoLock",
     "WriteInReadTransaction",
     "begin_write",
+    "is_sqlite",
+    "try_begin_write",
     "reader",
     "writer",
     "alembic_config",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -19,6 +19,21 @@ oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=F
 
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+async def write_turn(request: Request) -> AsyncIterator[None]:
+    """On SQLite, requests that write take turns, first come first served, in the event loop.
+
+    Waiting here holds no worker thread: a request that holds the turn always finds a thread
+    for its next step (a blocked thread pool would otherwise starve the very writer the
+    others wait for). Reads never wait. PostgreSQL needs no turns.
+    """
+    lock = request.app.state.write_lock
+    if lock is None or request.method in READ_METHODS:
+        yield
+        return
+    async with lock:
+        yield
 
 
 def get_session(request: Request) -> Iterator[Session]:
@@ -99,4 +114,5 @@ __all__ = [
     "get_session",
     "get_settings",
     "require_roles",
+    "write_turn",
 ]

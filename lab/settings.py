@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import ipaddress
 import secrets
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import PositiveInt, SecretStr, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PLACEHOLDER_SECRETS = frozenset(
     {"", "changethis", "change-me", "changeme", "secret", "please-change", "xxx", "dev"}
@@ -38,6 +39,9 @@ class LabSettings(BaseSettings):
     login_max_failures: int = 5
     login_window_minutes: int = 15
     cors_origins: list[str] = []
+    # Reverse proxies whose X-Forwarded-For / X-Forwarded-Proto are believed: addresses or
+    # networks, comma-separated (`10.0.0.2,192.168.0.0/24`). Empty: the peer is the client.
+    trusted_proxies: Annotated[list[str], NoDecode] = []
     # Threads that run sync routes in each API process (anyio's default is 40). Fewer
     # threads mean less contention under a burst; each holds at most one connection.
     worker_threads: PositiveInt = 8
@@ -79,6 +83,22 @@ class LabSettings(BaseSettings):
         if not 1 <= value <= 60:
             raise ValueError("LAB_SWEEP_INTERVAL_MINUTES must be between 1 and 60")
         return value
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _proxies(cls, value: object) -> object:
+        items = value.split(",") if isinstance(value, str) else value
+        if not isinstance(items, list):
+            return value
+        proxies = []
+        for proxy in (str(item).strip() for item in items if str(item).strip()):
+            try:
+                network = ipaddress.ip_network(proxy, strict=False)
+            except ValueError:
+                raise ValueError(f"LAB_TRUSTED_PROXIES: {proxy!r} is not an IP address or "
+                                 "network (e.g. 10.0.0.2 or 10.0.0.0/8)") from None
+            proxies.append(str(network) if "/" in proxy else str(network.network_address))
+        return proxies
 
     @field_validator("access_token_minutes")
     @classmethod

@@ -256,15 +256,17 @@ def delete_prefix(client: Minio, bucket: str, prefix: str) -> int:
         )
         if obj.object_name is not None
     ]
-    if not keys:
-        return 0
-    errors = list(client.remove_objects(bucket, (DeleteObject(k) for k in keys)))
-    if errors:
-        first = errors[0]
-        raise StorageError(
-            f"could not delete {len(errors)} of {len(keys)} objects under {bucket}/{prefix}: "
-            f"{first.name}: {first.code} {first.message}"
-        )
+    if keys:
+        errors = list(client.remove_objects(bucket, (DeleteObject(k) for k in keys)))
+        if errors:
+            first = errors[0]
+            raise StorageError(
+                f"could not delete {len(errors)} of {len(keys)} objects under {bucket}/"
+                f"{prefix}: {first.name}: {first.code} {first.message}"
+            )
+    # Servers with a filer (SeaweedFS) keep the emptied folder listed as `prefix/`: remove
+    # it too (deleting a key that does not exist is a success in S3).
+    client.remove_object(bucket, prefix)
     return len(keys)
 
 

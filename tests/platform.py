@@ -69,13 +69,15 @@ def _answers(url: str) -> bool:
 
 
 @contextmanager
-def run_platform(tmp_path: Path) -> Iterator[Platform]:
-    """Start `lab up` on free ports and a fresh LAB_HOME; SIGTERM it on exit."""
+def run_platform(tmp_path: Path, env_extra: dict[str, str] | None = None,
+                 ui: bool = True, start_timeout: float = 300) -> Iterator[Platform]:
+    """Start `lab up` on free ports and a fresh LAB_HOME (with `env_extra`, e.g. a database
+    URL); SIGTERM it on exit."""
     home = (tmp_path / "home").resolve()
     api_port, ui_port = free_port(), free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("LAB_", "STORAGE_"))}
     env.update(LAB_HOME=str(home), LAB_API_PORT=str(api_port), LAB_UI_PORT=str(ui_port),
-               LAB_ENV="development")
+               LAB_ENV="development", **(env_extra or {}))
     started = time.monotonic()
     proc = subprocess.Popen([sys.executable, "-m", "lab", "up"], env=env, cwd=tmp_path,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
@@ -84,10 +86,10 @@ def run_platform(tmp_path: Path) -> Iterator[Platform]:
                         healthy_after=0.0)
     try:
         # The first start seeds the demo territory before the API answers.
-        poll(lambda: _answers(f"{api}/health") or proc.poll() is not None, 300)
+        poll(lambda: _answers(f"{api}/health") or proc.poll() is not None, start_timeout)
         platform.healthy_after = time.monotonic() - started
         assert proc.poll() is None and _answers(f"{api}/health"), "lab up did not get healthy"
-        assert poll(lambda: _answers(f"{platform.ui}/_stcore/health"), 60), "no UI"
+        assert not ui or poll(lambda: _answers(f"{platform.ui}/_stcore/health"), 60), "no UI"
         yield platform
     finally:
         proc.send_signal(signal.SIGTERM)

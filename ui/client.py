@@ -9,6 +9,7 @@ from typing import IO, Any
 import httpx
 
 DEFAULT_API_URL = "http://127.0.0.1:8000"
+MAX_PAGE = 200  # the API's largest page
 JSON = dict[str, Any]
 
 
@@ -119,8 +120,18 @@ class ApiClient:
                           data=fields or {}).json()
 
     def _page(self, path: str, limit: int, offset: int, **params: Any) -> JSON:
-        result: JSON = self._get(path, limit=limit, offset=offset, **params)
+        result: JSON = self._get(path, limit=min(limit, MAX_PAGE), offset=offset, **params)
         return result
+
+    def _all(self, path: str, cap: int = 5000, **params: Any) -> list[JSON]:
+        """Every item of a list, page by page, up to `cap` items."""
+        items: list[JSON] = []
+        while len(items) < cap:
+            page = self._page(path, MAX_PAGE, len(items), **params)
+            items += page["items"]
+            if not page["items"] or len(items) >= page["total"]:
+                break
+        return items
 
     # --- platform and session ---
     def health(self) -> Health:
@@ -215,6 +226,12 @@ class ApiClient:
         result: JSON = self._post(f"/pilots/{pilot_id}/submit")
         return result
 
+    def transition(self, pilot_id: str, name: str, reason: str | None = None) -> JSON:
+        """start, complete, revise (no reason) or suspend, withdraw (with a reason)."""
+        body = None if reason is None else {"reason": reason}
+        result: JSON = self._post(f"/pilots/{pilot_id}/{name}", body)
+        return result
+
     def decide(self, pilot_id: str, decision: str, comment: str) -> JSON:
         """Record the user's authority's decision on a pilot."""
         result: JSON = self._post(f"/pilots/{pilot_id}/decisions",
@@ -230,18 +247,22 @@ class ApiClient:
         return self._page("/audit", limit, offset, object_type=object_type, object_id=object_id)
 
     # --- catalog ---
-    def zones(self, *, limit: int = 500, offset: int = 0, **filters: Any) -> JSON:
-        return self._page("/zones", limit, offset, **filters)
+    def zones(self, **filters: Any) -> list[JSON]:
+        """Every zone of the catalog (optionally filtered)."""
+        return self._all("/zones", **filters)
 
-    def assets(self, *, limit: int = 500, offset: int = 0, **filters: Any) -> JSON:
-        return self._page("/assets", limit, offset, **filters)
+    def assets(self, **filters: Any) -> list[JSON]:
+        """Every asset of the catalog (optionally filtered)."""
+        return self._all("/assets", **filters)
 
-    def import_zones(self, name: str, data: IO[bytes]) -> list[JSON]:
-        result: list[JSON] = self._upload("/zones/import", name, data, "application/geo+json")
+    def import_zones(self, collection: JSON) -> list[JSON]:
+        """Zones from a GeoJSON FeatureCollection (all or nothing)."""
+        result: list[JSON] = self._post("/zones/import", collection)
         return result
 
-    def import_assets(self, name: str, data: IO[bytes]) -> list[JSON]:
-        result: list[JSON] = self._upload("/assets/import", name, data, "application/geo+json")
+    def import_assets(self, collection: JSON) -> list[JSON]:
+        """Assets from a GeoJSON FeatureCollection (all or nothing)."""
+        result: list[JSON] = self._post("/assets/import", collection)
         return result
 
     def datasets(self, *, limit: int = 50, offset: int = 0, **filters: Any) -> JSON:
@@ -249,6 +270,12 @@ class ApiClient:
 
     def dataset_versions(self, dataset_id: str, *, limit: int = 20, offset: int = 0) -> JSON:
         return self._page(f"/datasets/{dataset_id}/versions", limit, offset)
+
+    def upload_version(self, dataset_id: str, name: str, data: IO[bytes]) -> JSON:
+        """A new version of a dataset, streamed from the file object (not read in memory)."""
+        result: JSON = self._upload(f"/datasets/{dataset_id}/versions", name, data,
+                                    "application/octet-stream")
+        return result
 
     def version_rows(self, dataset_id: str, version_id: str, *, limit: int = 20) -> JSON:
         result: JSON = self._get(f"/datasets/{dataset_id}/versions/{version_id}/rows",
@@ -258,6 +285,10 @@ class ApiClient:
     # --- sandbox: grants, access events, measurements ---
     def grants(self, *, limit: int = 50, offset: int = 0, **filters: Any) -> JSON:
         return self._page("/grants", limit, offset, **filters)
+
+    def grant(self, grant_id: str) -> JSON:
+        result: JSON = self._get(f"/grants/{grant_id}")
+        return result
 
     def revoke_grant(self, grant_id: str, reason: str) -> JSON:
         result: JSON = self._post(f"/grants/{grant_id}/revoke", {"reason": reason})
@@ -275,10 +306,16 @@ class ApiClient:
         return self._page("/access-events", limit, offset, **filters)
 
     def access_events_csv(self, **filters: Any) -> bytes:
-        return self._send("GET", "/access-events/export", params=filters).content
+        return self._send("GET", "/access-events.csv", params=filters).content
 
     def measurements(self, pilot_id: str, *, limit: int = 50, offset: int = 0) -> JSON:
         return self._page(f"/pilots/{pilot_id}/measurements", limit, offset)
+
+    def upload_measurement(self, pilot_id: str, kpi: str, name: str, data: IO[bytes]) -> JSON:
+        """A measurement file (time, zone, value) for one KPI; refused whole if invalid."""
+        result: JSON = self._upload(f"/pilots/{pilot_id}/measurements", name, data,
+                                    "application/octet-stream", fields={"kpi": kpi})
+        return result
 
     # --- evaluations ---
     def evaluations(self, pilot_id: str, *, limit: int = 20, offset: int = 0) -> JSON:
@@ -295,6 +332,10 @@ class ApiClient:
     def report(self, pilot_id: str, evaluation_id: str, fmt: str = "html") -> bytes:
         return self._send("GET", f"/pilots/{pilot_id}/evaluations/{evaluation_id}/report.{fmt}"
                           ).content
+
+    def feedback_summary(self, pilot_id: str) -> JSON:
+        result: JSON = self._get(f"/pilots/{pilot_id}/feedback/summary")
+        return result
 
     def job(self, job_id: str) -> JSON:
         result: JSON = self._get(f"/jobs/{job_id}")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import json
 import math
 import os
 from collections.abc import Iterable
@@ -19,6 +21,11 @@ TREATED = [217, 95, 2, 110]
 CONTROL = [27, 158, 119, 110]
 OTHER = [117, 112, 179, 70]
 ASSET = [40, 40, 40, 220]
+# A map style with a background only, as a data: URL: nothing to fetch from a tile server.
+PLAIN = "data:application/json;base64," + base64.b64encode(json.dumps(
+    {"version": 8, "sources": {}, "layers": [
+        {"id": "background", "type": "background", "paint": {"background-color": "#f2f1ec"}}]}
+).encode()).decode()
 STATUS_COLOURS = {
     "running": "green", "active": "green", "ready": "green", "approved": "green",
     "done": "green", "evaluated": "blue", "completed": "blue", "submitted": "orange",
@@ -171,8 +178,9 @@ def territory_map(zones: list[dict[str, Any]], assets: list[dict[str, Any]], lan
                                 pickable=True))
     everything = features + [{"geometry": {"type": "Point", "coordinates": [p["lon"], p["lat"]]}}
                              for p in points]
+    tiles = os.environ.get("LAB_MAP_TILES")  # a map style URL; without it, no basemap at all
     deck = pdk.Deck(layers=layers, initial_view_state=view_of(everything),
-                    map_style=os.environ.get("LAB_MAP_TILES") or None,
+                    map_provider="carto", map_style=tiles or PLAIN,
                     tooltip={"text": "{name}"})  # type: ignore[arg-type]
     st.pydeck_chart(deck, height=height, key=key)
     legend = [(TREATED, t("zone_treated", lang)), (CONTROL, t("zone_control", lang)),

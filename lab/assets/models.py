@@ -11,7 +11,7 @@ from pydantic import field_validator
 from sqlalchemy import JSON, Column, String
 from sqlmodel import Field, SQLModel
 
-from lab.common import timestamp_field
+from lab.common import PatchModel, timestamp_field
 from lab.geo import validate_geometry
 
 
@@ -41,24 +41,29 @@ class AssetBase(SQLModel):
                                        sa_column=Column(JSON, nullable=False),
                                        description="Free attributes (power, capacity…)")
 
+
+class AssetCreate(AssetBase):
+    authority_id: uuid.UUID | None = Field(
+        default=None, description="Owning authority (defaults to the creator's)")
+
+    # On what comes in only: an asset stored under older rules still reads back.
     @field_validator("geometry")
     @classmethod
     def _geometry(cls, value: dict[str, Any]) -> dict[str, Any]:
         return validate_geometry(value)
 
 
-class AssetCreate(AssetBase):
-    authority_id: uuid.UUID | None = Field(
-        default=None, description="Owning authority (defaults to the creator's)")
+class AssetUpdate(PatchModel):
+    nullable = frozenset({"external_ref", "zone_code"})
 
-
-class AssetUpdate(SQLModel):
     name: str | None = Field(default=None, min_length=1, max_length=200,
                              description="New name; omit to keep the current one")
     external_ref: str | None = Field(default=None, max_length=100,
-                                     description="New city identifier; omit to keep it")
+                                     description="New city identifier; null removes it, omit "
+                                                 "to keep it")
     zone_code: str | None = Field(default=None, max_length=64,
-                                  description="Code of the new zone; omit to keep the current one")
+                                  description="Code of the new zone; null takes the asset out "
+                                              "of any zone, omit to keep the current one")
     geometry: dict[str, Any] | None = Field(
         default=None, description="New GeoJSON geometry in WGS84; omit to keep the current one")
     attributes: dict[str, Any] | None = Field(
@@ -66,8 +71,8 @@ class AssetUpdate(SQLModel):
 
     @field_validator("geometry")
     @classmethod
-    def _geometry(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:
-        return None if value is None else validate_geometry(value)
+    def _geometry(cls, value: dict[str, Any]) -> dict[str, Any]:
+        return validate_geometry(value)
 
 
 class AssetPublic(AssetBase):

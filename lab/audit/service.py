@@ -71,4 +71,12 @@ def list_entries(
     return paginate(session, query, page, col(AuditLog.id).desc())
 
 
-__all__ = ["list_entries", "record"]
+def object_entries(*, session: Session, object_type: str, object_id: Any,
+                   page: PageParams) -> Page[AuditLog]:
+    """One object's entries, oldest first; the caller checks the reader may see the object."""
+    query = select(AuditLog).where(AuditLog.object_type == object_type,
+                                   AuditLog.object_id == str(object_id))
+    return paginate(session, query, page, col(AuditLog.id))
+
+
+__all__ = ["list_entries", "object_entries", "record"]

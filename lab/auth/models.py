@@ -10,7 +10,8 @@ from pydantic import EmailStr, field_validator, model_validator
 from sqlalchemy import String
 from sqlmodel import Field, SQLModel
 
-from lab.common import timestamp_field
+from lab.auth.emails import normalize_email
+from lab.common import PatchModel, timestamp_field
 
 
 class Role(StrEnum):
@@ -27,7 +28,8 @@ MIN_PASSWORD_LENGTH = 10
 
 
 class UserBase(SQLModel):
-    email: EmailStr = Field(max_length=254, description="Login email address, stored lowercase")
+    email: EmailStr = Field(max_length=254, description="Login email address, stored in normal "
+                                                        "form (NFKC, lower-case)")
     full_name: str = Field(default="", max_length=200, description="Name shown to other users")
     role: Role = Field(description="admin, city, startup, citizen or mediator")
     authority_id: uuid.UUID | None = Field(
@@ -35,10 +37,10 @@ class UserBase(SQLModel):
     organization_id: uuid.UUID | None = Field(
         default=None, description="The organization of a startup user, else null")
 
-    @field_validator("email")
+    @field_validator("email", mode="before")
     @classmethod
-    def _lower(cls, value: str) -> str:
-        return value.strip().lower()
+    def _normal(cls, value: object) -> object:
+        return normalize_email(value) if isinstance(value, str) else value
 
 
 class UserCreate(UserBase):
@@ -59,7 +61,7 @@ class UserCreate(UserBase):
         return self
 
 
-class UserUpdate(SQLModel):
+class UserUpdate(PatchModel):
     full_name: str | None = Field(default=None, max_length=200,
                                   description="New display name; omit to keep the current one")
     is_active: bool | None = Field(
@@ -84,6 +86,9 @@ class User(UserBase, table=True):
     )
     hashed_password: str = Field(max_length=256)
     is_active: bool = True
+    # Carried by access tokens; bumped when the password, the role or the active flag
+    # changes, so that tokens issued before stop working at once.
+    token_generation: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     created_at: datetime = timestamp_field()
 
 

@@ -39,35 +39,38 @@ class AccessToken:
     expires_at: datetime
 
 
-def create_access_token(*, user_id: uuid.UUID, role: str, secret: str,
-                        lifetime: timedelta) -> AccessToken:
-    """A signed, short-lived JWT naming the user."""
+@dataclass(frozen=True)
+class AccessClaims:
+    user_id: uuid.UUID
+    role: str
+    generation: int
+
+
+def create_access_token(*, user_id: uuid.UUID, role: str, secret: str, lifetime: timedelta,
+                        generation: int = 0) -> AccessToken:
+    """A signed, short-lived JWT naming the user and the account's token generation."""
     now = utcnow()
     expires = now + lifetime
-    payload = {"sub": str(user_id), "role": role, "iat": now, "exp": expires,
-               "jti": secrets.token_hex(8), "typ": "access"}
+    payload = {"sub": str(user_id), "role": role, "gen": generation, "iat": now,
+               "exp": expires, "jti": secrets.token_hex(8), "typ": "access"}
     return AccessToken(jwt.encode(payload, secret, algorithm=JWT_ALGORITHM), expires)
 
 
-def decode_access_claims(token: str, *, secret: str) -> tuple[uuid.UUID, str] | None:
-    """(user id, role) of a valid token, or None when it is expired, tampered or malformed.
+def decode_access_claims(token: str, *, secret: str) -> AccessClaims | None:
+    """The claims of a valid token, or None when it is expired, tampered or malformed.
 
-    The role is what it was at issue; callers that rely on it re-check the account.
+    The role and generation are what they were at issue; callers compare the generation
+    with the account's (a token older than a password, role or status change is refused).
     """
     try:
         payload = jwt.decode(token, secret, algorithms=[JWT_ALGORITHM],
                              options={"require": ["exp", "iat", "sub"]})
-        if payload.get("typ") != "access":
+        generation = payload.get("gen", 0)
+        if payload.get("typ") != "access" or type(generation) is not int:
             return None
-        return uuid.UUID(payload["sub"]), str(payload.get("role", ""))
-    except (jwt.PyJWTError, ValueError, KeyError):
+        return AccessClaims(uuid.UUID(payload["sub"]), str(payload.get("role", "")), generation)
+    except (jwt.PyJWTError, ValueError, KeyError, TypeError):
         return None
-
-
-def decode_access_token(token: str, *, secret: str) -> uuid.UUID | None:
-    """The user id in a valid token, or None when it is expired, tampered or malformed."""
-    claims = decode_access_claims(token, secret=secret)
-    return claims[0] if claims else None
 
 
 @dataclass(frozen=True)
@@ -95,11 +98,11 @@ def looks_like_api_key(value: str) -> bool:
 
 
 __all__ = [
+    "AccessClaims",
     "AccessToken",
     "NewApiKey",
     "create_access_token",
     "decode_access_claims",
-    "decode_access_token",
     "hash_api_key",
     "hash_password",
     "looks_like_api_key",

@@ -10,7 +10,7 @@ from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from lab.audit import service as audit
-from lab.auth import security
+from lab.auth import emails, security
 from lab.auth.models import (
     ApiKey,
     LoginThrottle,
@@ -20,7 +20,7 @@ from lab.auth.models import (
     UserUpdate,
 )
 from lab.common import Page, PageParams, get_or_create, paginate, utcnow
-from lab.db import begin_write
+from lab.db import try_begin_write
 from lab.directory.models import Authority, Organization
 from lab.exceptions import (
     Conflict,
@@ -43,7 +43,7 @@ def authenticate(
     *, session: Session, settings: LabSettings, email: str, password: str, client: str
 ) -> security.AccessToken:
     """Check a login and issue an access token, throttling repeated failures."""
-    email = email.strip().lower()
+    email = emails.normalize_email(email)
     keys = {f"email:{email}": settings.login_max_failures,
             f"addr:{client}": settings.login_max_failures * _ADDRESS_FACTOR}
     window = timedelta(minutes=settings.login_window_minutes)
@@ -66,6 +66,7 @@ def authenticate(
     return security.create_access_token(
         user_id=user.id, role=str(user.role), secret=settings.jwt_secret(),
         lifetime=timedelta(minutes=settings.access_token_minutes),
+        generation=user.token_generation,
     )
 
 
@@ -106,16 +107,17 @@ def user_from_bearer(*, session: Session, settings: LabSettings, credential: str
             # The read transaction ends before the write begins (no upgrade, see lab.db);
             # once a minute is precise enough and keeps busy keys from queueing on writes.
             key_id = key.id
-            begin_write(session)
+            if not try_begin_write(session):  # other writers first: the next use records it
+                return user
             session.execute(update(ApiKey).where(col(ApiKey.id) == key_id)
                             .values(last_used_at=now))
             session.commit()
         return user
-    user_id = security.decode_access_token(credential, secret=settings.jwt_secret())
-    if user_id is None:
+    claims = security.decode_access_claims(credential, secret=settings.jwt_secret())
+    if claims is None:
         raise NotAuthenticated("Invalid or expired token; log in again.")
-    user = session.get(User, user_id)
-    if user is None or not user.is_active:
+    user = session.get(User, claims.user_id)
+    if user is None or not user.is_active or claims.generation != user.token_generation:
         raise NotAuthenticated("Invalid or expired token; log in again.")
     return user
 
@@ -128,8 +130,7 @@ def create_user(*, session: Session, actor: User | None, data: UserCreate) -> Us
         raise InvalidInput("Unknown authority.", field="authority_id")
     if data.organization_id and session.get(Organization, data.organization_id) is None:
         raise InvalidInput("Unknown organization.", field="organization_id")
-    if session.exec(select(User).where(User.email == data.email)).first() is not None:
-        raise Conflict("A user with this email already exists.", field="email")
+    require_free_email(session=session, email=data.email)
     user = User.model_validate(
         data, update={"hashed_password": security.hash_password(data.password)}
     )
@@ -140,6 +141,17 @@ def create_user(*, session: Session, actor: User | None, data: UserCreate) -> Us
     session.commit()
     session.refresh(user)
     return user
+
+
+def require_free_email(*, session: Session, email: str,
+                       taken: str = "A user with this email already exists.") -> None:
+    """Refuse (409) an address in use, or one that only looks like an address in use."""
+    if session.exec(select(User.id).where(User.email == email)).first() is not None:
+        raise Conflict(taken, field="email")
+    look = emails.skeleton(email)
+    if look != email and session.exec(select(User.id).where(User.email == look)).first():
+        raise Conflict("This email looks like the address of an existing account (letters of "
+                       "another alphabet or accents); use a plain address.", field="email")
 
 
 def update_user(*, session: Session, actor: User, user_id: uuid.UUID, data: UserUpdate) -> User:
@@ -154,10 +166,14 @@ def update_user(*, session: Session, actor: User, user_id: uuid.UUID, data: User
                            field="is_active")
     before = _public(user)
     changes = data.model_dump(exclude_unset=True)
+    revoke_tokens = "password" in changes or changes.get("is_active", user.is_active) != (
+        user.is_active) or changes.get("role", user.role) != user.role
     if "password" in changes:
         user.hashed_password = security.hash_password(changes.pop("password"))
     for name, value in changes.items():
         setattr(user, name, value)
+    if revoke_tokens:
+        user.token_generation += 1  # access tokens issued before now answer 401
     session.add(user)
     audit.record(session=session, actor=actor, action="user.update", object_type="user",
                  object_id=user.id, before=before, after=_public(user))
@@ -222,6 +238,7 @@ __all__ = [
     "create_user",
     "list_api_keys",
     "list_users",
+    "require_free_email",
     "revoke_api_key",
     "update_user",
     "user_from_bearer",

@@ -3,7 +3,13 @@
 A code is ten characters of Crockford's base 32 (no I, L, O or U: nothing to misread when
 it is dictated on the phone or copied from paper), about 50 bits, shown as `XXXXX-XXXXX`.
 It is a bearer secret: whoever holds it can have a mediator act for the tester, so it is
-sent in request bodies, never in URLs. Only a scrypt digest is stored: 50 bits are few
+sent in request bodies, never in URLs. Decided (issue 13): for the person's own record
+(lookup, their pilots, export, erasure) the code is honoured by a mediator of *any*
+authority, because the person carries it from counter to counter (the commune's, the
+EPCI's) and 50 random bits cannot be guessed online; every use is audited with the
+mediator. Acting on a pilot (enrolling, feedback) needs in addition a mediator of an
+authority the pilot concerns; a withdrawal is also taken by the authority that registered
+the tester (`lab.citizens.service`). Only a scrypt digest is stored: 50 bits are few
 enough that a fast hash could be reversed by trying every code against a stolen database
 (2^50 SHA-256 take about a day on one GPU); at about 16 MiB and tens of milliseconds per try,
 scrypt makes that millions of CPU-years. Codes issued before it were stored as SHA-256

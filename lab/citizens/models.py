@@ -16,6 +16,7 @@ from pydantic import EmailStr, field_validator
 from sqlalchemy import String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from lab.auth.emails import normalize_email
 from lab.auth.models import MIN_PASSWORD_LENGTH
 from lab.common import timestamp_field
 
@@ -67,10 +68,10 @@ class SignUp(Bands):
     name: str | None = Field(default=None, max_length=100,
                              description="Optional; never shown to startups")
 
-    @field_validator("email")
+    @field_validator("email", mode="before")
     @classmethod
-    def _lower(cls, value: str) -> str:
-        return value.strip().lower()
+    def _normal(cls, value: object) -> object:
+        return normalize_email(value) if isinstance(value, str) else value
 
     _name = field_validator("name")(_clean_name)
 
@@ -142,9 +143,11 @@ class ConsentCreate(SQLModel):
                          description="The same consent text in English (20 to 20,000 "
                                      "characters)")
     instructions_fr: str = Field(default="", max_length=2000,
-                                 description="What testers will be asked to do, in French")
+                                 description="Practical instructions in French: what testers "
+                                             "will be asked to do, and where and when to take "
+                                             "part in person (desk, hours, phone)")
     instructions_en: str = Field(default="", max_length=2000,
-                                 description="What testers will be asked to do, in English")
+                                 description="The same practical instructions, in English")
 
 
 class ConsentPublic(ConsentCreate):

@@ -15,6 +15,7 @@ from sqlmodel import Session, col, func, select
 
 from lab.audit import service as audit
 from lab.auth import security
+from lab.auth import service as auth
 from lab.auth.models import Role, User
 from lab.citizens import codes
 from lab.citizens.access import load_pilot, require_concerned
@@ -63,9 +64,8 @@ def sign_up(*, session: Session, settings: LabSettings, data: SignUp, client: st
     """A citizen creates an account; its tester id is its user id."""
     _throttle_signup(session, settings, client)
     session.commit()  # the attempt counts even if the sign-up is refused below
-    if session.exec(select(User.id).where(User.email == data.email)).first() is not None:
-        raise Conflict("An account with this email already exists; log in instead.",
-                       field="email")
+    auth.require_free_email(session=session, email=data.email, taken="An account with this "
+                            "email already exists; log in instead.")
     user = User(email=data.email, role=Role.citizen, full_name="",
                 hashed_password=security.hash_password(data.password))
     session.add(user)
@@ -182,8 +182,13 @@ def publish_consent(*, session: Session, actor: User, pilot_id: uuid.UUID,
 
 def enroll(*, session: Session, actor: User, tester: Tester, pilot_id: uuid.UUID,
            consent_version: int) -> Enrollment:
-    """The tester accepts the pilot's current consent text (again, after a withdrawal)."""
+    """The tester accepts the pilot's current consent text (again, after a withdrawal).
+
+    A mediator records it only for a pilot that concerns the mediator's authority.
+    """
     pilot = load_pilot(session, pilot_id)
+    if actor.role == Role.mediator:
+        require_concerned(session, actor, pilot_id, Role.mediator)
     if pilot.status != PilotStatus.running:
         raise Conflict("Testers enroll while the pilot is running; this one is "
                        f"{pilot.status}.", field="status")
@@ -214,7 +219,15 @@ def enroll(*, session: Session, actor: User, tester: Tester, pilot_id: uuid.UUID
 
 def withdraw(*, session: Session, actor: User, tester: Tester,
              pilot_id: uuid.UUID) -> Enrollment:
-    """The tester withdraws consent: no new feedback is accepted from now on."""
+    """The tester withdraws consent: no new feedback is accepted from now on.
+
+    A mediator records it for a pilot that concerns the mediator's authority, or for a tester
+    that authority registered (the person's own counter takes a withdrawal for any pilot).
+    """
+    if actor.role == Role.mediator and not (
+            actor.authority_id is not None and actor.authority_id == tester.authority_id):
+        load_pilot(session, pilot_id)
+        require_concerned(session, actor, pilot_id, Role.mediator)
     enrollment = session.exec(select(Enrollment).where(
         Enrollment.tester_id == tester.id, Enrollment.pilot_id == pilot_id)).first()
     if enrollment is None:

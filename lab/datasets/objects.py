@@ -1,7 +1,8 @@
 """Where dataset versions live in the object store, and reading them back in part.
 
 `<bucket prefix>datasets/<dataset id>/<version id>/` holds `source.csv` or `source.parquet`
-(the upload as received) and `data.parquet` (the converted version). Keys use the version's
+(the upload as received), `data.parquet` (the converted version) and `rollup.parquet`
+(its zone × hour statistics, see `rollups`). Keys use the version's
 id, not its number: a number freed by a failed upload may be taken again, an id never is.
 """
 
@@ -16,6 +17,7 @@ from typing import Any
 import pyarrow.parquet as pq
 from minio import Minio
 
+from lab.datasets.rollups import ROLLUP_FILE
 from lab.objectstore import bucket_prefix
 from storage import ChecksumMismatch, bucket_name
 
@@ -41,6 +43,11 @@ def source_key(dataset_id: uuid.UUID, version_id: uuid.UUID, source_format: str)
 def data_key(dataset_id: uuid.UUID, version_id: uuid.UUID) -> str:
     """Where the converted Parquet is kept."""
     return f"{version_prefix(dataset_id, version_id)}{DATA_FILE}"
+
+
+def rollup_key(dataset_id: uuid.UUID, version_id: uuid.UUID) -> str:
+    """Where the version's zone × hour rollup is kept (versions converted since it exists)."""
+    return f"{version_prefix(dataset_id, version_id)}{ROLLUP_FILE}"
 
 
 def download(client: Minio, bucket_name_: str, key: str, path: Path, *, sha256: str) -> None:
@@ -113,4 +120,4 @@ def first_batch(source: RangedObject, limit: int) -> Any:
 
 
 __all__ = ["DATA_FILE", "RangedObject", "bucket", "data_key", "download", "first_batch",
-           "source_key", "version_prefix"]
+           "rollup_key", "source_key", "version_prefix"]

@@ -12,8 +12,9 @@ An upload goes through two stages:
    `dataset_version` job is queued: the answer is 202 with the version and its job.
 2. In the job: the source is fetched and checked against its SHA-256, converted with lazy
    Polars (sorted by zone then time, zone dictionary-encoded, row-group statistics),
-   described (schema, rows, time range, zones), stored as `data.parquet`, and the version
-   becomes `ready`. Its temporary files live under `LAB_HOME/work` and go with the job.
+   described (schema, rows, time range, zones), stored as `data.parquet` with its zone ×
+   hour rollup `rollup.parquet`, and the version becomes `ready`. Its temporary files live
+   under `LAB_HOME/work` and go with the job.
    (When jobs run inline, as in tests, the 202 answer already tells `ready` or `failed`.)
 
 Nothing is left behind by a refusal or a failure. Refusals in the request come before any
@@ -54,6 +55,7 @@ from lab.datasets.models import (
     VersionPreview,
     VersionStatus,
 )
+from lab.datasets.rollups import ROLLUP_FILE
 from lab.datasets.upload import ReceivedFile
 from lab.exceptions import Conflict, LabError, ServiceUnavailable
 from lab.jobs import runtime
@@ -204,17 +206,21 @@ def _convert(ctx: jobs.JobContext, version_id: uuid.UUID) -> dict[str, Any]:
     work_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=work_dir, prefix="dataset-") as tmp:
         path, out = Path(tmp) / f"source.{source.format}", Path(tmp) / objects.DATA_FILE
+        rollup = Path(tmp) / ROLLUP_FILE
         ctx.progress(0.05, "fetching the upload")
         objects.download(client, objects.bucket(),
                          objects.source_key(dataset.id, version.id, source.format), path,
                          sha256=version.source_sha256 or "")
         ctx.progress(0.2, "sorting by zone and time, writing Parquet")
-        convert.convert(path, source, out, **columns)
+        convert.convert(path, source, out, rollup=rollup, **columns)
         ctx.progress(0.75, "reading the schema, time range and zones")
         described = convert.describe(out, **columns)
         ctx.progress(0.85, "storing the Parquet")
         stored = put_file(client, objects.bucket(), objects.data_key(dataset.id, version.id),
                           out, content_type=PARQUET_CONTENT_TYPE)
+        if rollup.exists():
+            put_file(client, objects.bucket(), objects.rollup_key(dataset.id, version.id),
+                     rollup, content_type=PARQUET_CONTENT_TYPE)
     with Session(runtime.get_engine()) as session:
         current = session.get(DatasetVersion, version_id)
         if current is None:

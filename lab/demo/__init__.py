@@ -120,8 +120,12 @@ def _pilots(session: Session, settings: LabSettings, world: World, line: Timelin
     lifecycle.submit(session=session, actor=world.user("lumiadapt"), pilot_id=running.id)
     s.approve_by(session, world, running, "commune")
     lifecycle.start(session=session, actor=world.user("lumiadapt"), pilot_id=running.id)
+    desks = s.places(session, world, {"commune": [running.id]})
     s.gather_feedback(session, settings, world, running, storage, web=12, good=True,
-                      citizen=True, mediated={"phone": 9, "counter": 8, "paper": 5})
+                      citizen=True, mediated={"phone": 9, "counter": 8, "paper": 5},
+                      place_id=desks["Hôtel de ville — accueil"].id)
+    s.street_answers(session, settings, running, 11)
+    s.report_problem(session, storage, running, lights[0])
     # 2. Submitted, awaiting the commune's decision.
     parks = s.draft(session, world, "lumiadapt", lumi, "Extension aux parcs",
                     "Le même principe dans les parcs.", s.protocol(

@@ -26,9 +26,9 @@ from lab.zones import service as zones
 from lab.zones.models import ZoneCreate
 
 AUTHORITIES = {
-    "commune": ("Commune de Villeurbanne", AuthorityLevel.commune, "69266"),
-    "epci": ("Métropole de Lyon", AuthorityLevel.epci, "200046977"),
-    "region": ("Région Auvergne-Rhône-Alpes", AuthorityLevel.region, "84"),
+    "commune": ("Commune de Villeurbanne", AuthorityLevel.commune, "69266", "04 78 03 67 67"),
+    "epci": ("Métropole de Lyon", AuthorityLevel.epci, "200046977", "04 78 63 40 40"),
+    "region": ("Région Auvergne-Rhône-Alpes", AuthorityLevel.region, "84", "04 26 73 40 00"),
 }
 STARTUPS = {
     "lumiadapt": "LumiAdapt",
@@ -71,8 +71,8 @@ def build_directory(session: Session) -> World:
     """Authorities, startups and their accounts, each with its own generated password."""
     authorities = {
         key: directory.create_authority(session=session, actor=None, data=AuthorityCreate(
-            name=name, level=level, code=code))
-        for key, (name, level, code) in AUTHORITIES.items()}
+            name=name, level=level, code=code, phone=phone))
+        for key, (name, level, code, phone) in AUTHORITIES.items()}
     organizations = {key: directory.create_organization(
         session=session, actor=None, data=OrganizationCreate(name=name))
         for key, name in STARTUPS.items()}

@@ -205,9 +205,57 @@ def _answer(i: int, *, good: bool) -> dict[str, Any]:
             "nps": min(10, 5 + 2 * shift + i % 5)}
 
 
+PLACES = [  # (authority key, kind, name, address, hours, phone, lon, lat)
+    ("commune", "town_hall", "Hôtel de ville — accueil", "Place Lazare-Goujon, 69100 "
+     "Villeurbanne", "Lundi–vendredi 8 h 30–17 h", "04 78 03 67 67", 4.8799, 45.7667),
+    ("commune", "france_services", "France Services Saint-Jean", "Rue Saint-Jean, 69100 "
+     "Villeurbanne", "Mardi et jeudi 9 h–12 h, 14 h–17 h", "04 72 65 80 00", 4.9021, 45.7790),
+    ("commune", "library", "Médiathèque du Rize", "23 rue Valentin-Haüy, 69100 Villeurbanne",
+     "Mardi–samedi 10 h–18 h", None, 4.8847, 45.7631),
+    ("epci", "front_desk", "Maison de la Métropole — Cusset", "Rue Jean-Jaurès, 69100 "
+     "Villeurbanne", "Lundi–vendredi 9 h–16 h 30", "04 78 63 40 40", 4.8972, 45.7655),
+]
+
+
+def places(session: Session, world: World, pilot_ids: dict[str, list[uuid.UUID]]) -> dict[str, Any]:
+    """Places to take part in person, each handling the pilots of its authority."""
+    from lab.places import service as place_service
+    from lab.places.models import PlaceCreate, PlaceKind
+
+    made = {}
+    for owner, kind, name, address, hours, phone, lon, lat in PLACES:
+        made[name] = place_service.create_place(
+            session=session, actor=world.user(owner), data=PlaceCreate(
+                kind=PlaceKind(kind), name=name, address=address, opening_hours=hours,
+                phone=phone, lon=lon, lat=lat, pilot_ids=pilot_ids.get(owner, [])))
+    return made
+
+
+def street_answers(session: Session, settings: LabSettings, pilot: Pilot, count: int) -> None:
+    """Passers-by answering the quick page of a running pilot (channel street)."""
+    for i in range(count):
+        feedback.submit_street(session=session, settings=settings, pilot_id=pilot.id,
+                               data=Submission.model_validate(_answer(i + 3, good=True)),
+                               key=f"demo-street-{pilot.id.hex[:8]}-{i}")
+
+
+def report_problem(session: Session, storage: Any, pilot: Pilot, asset_id: str) -> str:
+    """A passer-by reports a broken streetlight of the pilot; returns the receipt."""
+    from lab.reports import service as reports
+    from lab.reports.models import ReportCreate
+
+    receipt = reports.file_report(session=session, storage=storage, client="demo-street",
+                                  data=ReportCreate.model_validate({
+                                      "pilot_id": str(pilot.id), "asset_id": asset_id,
+                                      "kind": "not_working",
+                                      "description": "Le lampadaire reste éteint depuis "
+                                                     "mardi soir."}))
+    return receipt.receipt
+
+
 def gather_feedback(session: Session, settings: LabSettings, world: World, pilot: Pilot,
                     storage: Any, *, web: int, mediated: dict[str, int], good: bool,
-                    citizen: bool = False) -> None:
+                    citizen: bool = False, place_id: uuid.UUID | None = None) -> None:
     """Testers join the pilot and answer on every channel (a group under 8 on paper)."""
     mediator = world.users["mediator@villeurbanne.example"]
     consent = citizens.publish_consent(session=session, actor=world.user("commune"),
@@ -274,5 +322,5 @@ def evaluate(session: Session, world: World, pilot: Pilot, owner: str) -> Evalua
 
 __all__ = ["AIR_CONTROL", "AIR_TREATED", "CONTROL", "GUIDANCE_CONTROL", "GUIDANCE_EFFECT",
            "GUIDANCE_TREATED", "PLANTED_EFFECT", "TREATED", "Timeline", "anchor",
-           "approve_by", "dataset_plans", "draft", "evaluate", "gather_feedback", "protocol",
-           "prototype"]
+           "approve_by", "dataset_plans", "draft", "evaluate", "gather_feedback", "places",
+           "protocol", "prototype", "report_problem", "street_answers"]

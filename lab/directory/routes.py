@@ -7,8 +7,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends
 
+from lab.auth.models import UserPublic
 from lab.common import Page, PageParams, page_params
-from lab.deps import AdminUser, SessionDep
+from lab.deps import AdminUser, CurrentUser, SessionDep
 from lab.directory import service
 from lab.directory.models import (
     AuthorityCreate,
@@ -35,6 +36,17 @@ def get_authority(authority_id: uuid.UUID, session: SessionDep) -> AuthorityPubl
     """One authority."""
     return AuthorityPublic.model_validate(
         service.get_authority(session=session, authority_id=authority_id))
+
+
+@router.get("/authorities/{authority_id}/mediators", response_model=Page[UserPublic])
+def list_mediators(authority_id: uuid.UUID, user: CurrentUser, session: SessionDep,
+                   page: Pagination, active_only: bool = False) -> Page[UserPublic]:
+    """The authority's mediators (who enroll testers and record feedback at its desks), by
+    name; for the authority's city members and administrators."""
+    result = service.list_mediators(session=session, actor=user, authority_id=authority_id,
+                                    page=page, active_only=active_only)
+    return Page(items=[UserPublic.model_validate(u) for u in result.items],
+                total=result.total, limit=result.limit, offset=result.offset)
 
 
 @router.get("/organizations", response_model=Page[OrganizationPublic])

@@ -78,11 +78,26 @@ def get_organization(*, session: Session, organization_id: uuid.UUID) -> Organiz
     return organization
 
 
+def list_mediators(*, session: Session, actor: User, authority_id: uuid.UUID,
+                   page: PageParams, active_only: bool = False) -> Page[User]:
+    """The authority's mediators by name (its city members and administrators only)."""
+    authority = get_authority(session=session, authority_id=authority_id)
+    if not (actor.role == Role.admin
+            or (actor.role == Role.city and actor.authority_id == authority.id)):
+        raise PermissionDenied("Only the authority's city members and administrators list "
+                               "its mediators.")
+    query = select(User).where(User.authority_id == authority.id, User.role == Role.mediator)
+    if active_only:
+        query = query.where(col(User.is_active).is_(True))
+    return paginate(session, query, page, col(User.full_name), col(User.email))
+
+
 __all__ = [
     "create_authority",
     "create_organization",
     "get_authority",
     "get_organization",
     "list_authorities",
+    "list_mediators",
     "list_organizations",
 ]

@@ -1,4 +1,10 @@
-"""Reading a KPI's data for an evaluation: scans that push zones and window to the reader."""
+"""Reading a KPI's data for an evaluation: scans that push zones and window to the reader.
+
+A dataset KPI is read from the version's zone × hour rollup (`lab.datasets.rollups`) when
+its aggregation follows from sums and counts (mean, sum), the window starts and ends on
+whole hours and the version has a rollup; otherwise (median, p95, a window inside an hour,
+versions converted before rollups) from the raw readings. `inputs["source"]` says which.
+"""
 
 from __future__ import annotations
 
@@ -9,10 +15,12 @@ from typing import Any
 
 import polars as pl
 from minio import Minio
+from minio.error import S3Error
 from sqlmodel import Session, col, select
 
+from lab.datasets import objects, rollups
 from lab.datasets import service as datasets
-from lab.datasets.models import Dataset
+from lab.datasets.models import Dataset, DatasetVersion
 from lab.objectstore import bucket_prefix
 from lab.pilots.protocol import DatasetSource, MeasurementSource
 from lab.sandbox.measurements import COLUMNS as MEASUREMENT_COLUMNS
@@ -40,10 +48,15 @@ class KpiData:
     aggregation: str
     grain: str
     inputs: dict[str, Any]
+    # True: `readings` are the rollup's zone × hour cells (zone, t, y = mean, s = sum,
+    # c = non-null count), and buckets are computed from their sums and counts
+    rollup: bool = False
 
     @property
     def frame(self) -> pl.LazyFrame:
         """One value per zone and bucket: the KPI's aggregation of the readings in it."""
+        if self.rollup:
+            return rollups.buckets(self.readings, self.aggregation, self.grain)
         return _bucketed(self.readings, self.aggregation, self.grain)
 
 
@@ -63,26 +76,59 @@ def dataset_kpi(*, session: Session, client: Minio, source: DatasetSource, zones
     version = datasets.latest_ready_version(session=session, dataset_id=source.dataset_id)
     if dataset is None or version is None or not version.object_key:
         raise MissingData(f"dataset {source.dataset_id} has no ready version")
+    inputs = {"kind": "dataset", "dataset_id": str(dataset.id), "version_id": str(version.id),
+              "version": version.number, "sha256": version.sha256, "column": source.column}
+    options = polars_options(client_info(client))
+    rollup = _rollup(client, options, dataset, version, source.column, zones, start, end,
+                     aggregation)
+    if rollup is not None:
+        return KpiData(rollup, aggregation, grain, inputs | {"source": "rollup"}, rollup=True)
     url = f"s3://{bucket_name('datasets', bucket_prefix())}/{version.object_key}"
     # Filters on the sorted zone column and on time are pushed into the Parquet reader,
     # which skips the row groups their statistics rule out.
-    lf = (pl.scan_parquet(url, storage_options=polars_options(client_info(client)))
+    lf = (pl.scan_parquet(url, storage_options=options)
             .filter(pl.col(dataset.zone_column).cast(pl.String).is_in(zones),
                     _window(dataset.time_column, start, end))
             .select(pl.col(dataset.zone_column).cast(pl.String).alias("zone"),
                     pl.col(dataset.time_column).alias("t"),
                     pl.col(source.column).cast(pl.Float64).alias("y")))
-    inputs = {"kind": "dataset", "dataset_id": str(dataset.id), "version_id": str(version.id),
-              "version": version.number, "sha256": version.sha256, "column": source.column}
-    return KpiData(lf, aggregation, grain, inputs)
+    return KpiData(lf, aggregation, grain, inputs | {"source": "readings"})
+
+
+def _whole_hour(moment: datetime) -> bool:
+    return moment.tzinfo is not None and moment.timestamp() % 3600 == 0
+
+
+def _rollup(client: Minio, options: dict[str, str], dataset: Dataset, version: DatasetVersion,
+            column: str, zones: list[str], start: datetime, end: datetime,
+            aggregation: str) -> pl.LazyFrame | None:
+    """The version's rollup of `column` in the zones and window, when it gives the answer."""
+    if aggregation not in rollups.AGGREGATIONS or not (_whole_hour(start) and _whole_hour(end)):
+        return None
+    key = objects.rollup_key(dataset.id, version.id)
+    try:
+        client.stat_object(objects.bucket(), key)
+    except S3Error as exc:
+        if exc.code in ("NoSuchKey", "NoSuchBucket", "ResourceNotFound"):
+            return None  # converted before rollups existed
+        raise
+    lf = pl.scan_parquet(f"s3://{objects.bucket()}/{key}", storage_options=options)
+    if not rollups.has_column(lf.collect_schema(), column):
+        return None
+    return (lf.filter(pl.col("zone").is_in(zones), _window("hour", start, end))
+              .select("zone", pl.col("hour").alias("t"),
+                      (pl.col(f"{column}.sum") / pl.col(f"{column}.count")).alias("y"),
+                      pl.col(f"{column}.sum").alias("s"), pl.col(f"{column}.count").alias("c")))
 
 
 def measurement_kpi(*, session: Session, client: Minio, pilot_id: uuid.UUID, kpi: str,
                     source: MeasurementSource, zones: list[str], start: datetime, end: datetime,
                     aggregation: str, grain: str) -> KpiData:
     """The startup's validated measurement files for the KPI (normalized: time, zone, value)."""
+    # Only current files: withdrawn and replaced ones stay on record but are not counted.
     rows = session.exec(select(Measurement).where(Measurement.pilot_id == pilot_id,
-                                                  Measurement.kpi == kpi)
+                                                  Measurement.kpi == kpi,
+                                                  col(Measurement.withdrawn_at).is_(None))
                         .order_by(col(Measurement.created_at), col(Measurement.id))).all()
     if not rows:
         raise MissingData(f"no measurements uploaded for KPI {kpi}")

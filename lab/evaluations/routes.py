@@ -10,7 +10,7 @@ from fastapi.responses import Response
 
 from lab.common import Page, PageParams, page_params
 from lab.deps import CurrentUser, SessionDep
-from lab.evaluations import service
+from lab.evaluations import series, service
 from lab.evaluations.models import EvaluationPublic, EvaluationRequest
 from lab.exceptions import NotFound, ServiceUnavailable
 from lab.objectstore import bucket_prefix
@@ -49,6 +49,16 @@ def get_evaluation(pilot_id: uuid.UUID, evaluation_id: uuid.UUID, user: CurrentU
     """One evaluation: status, inputs, results per KPI, recommendation."""
     return EvaluationPublic.model_validate(service.get_evaluation(
         session=session, actor=user, pilot_id=pilot_id, evaluation_id=evaluation_id))
+
+
+@router.get("/{evaluation_id}/series", response_model=series.EvaluationSeries)
+def get_series(pilot_id: uuid.UUID, evaluation_id: uuid.UUID, user: CurrentUser,
+               session: SessionDep) -> series.EvaluationSeries:
+    """What the results charts draw: per KPI the treated vs control means per period with
+    the pilot start, the forest plot (effect, interval, minimum effect of interest, role),
+    and the method used and why as catalogue codes. 409 until the evaluation is done."""
+    return series.evaluation_series(session=session, actor=user, pilot_id=pilot_id,
+                                    evaluation_id=evaluation_id)
 
 
 @router.get("/{evaluation_id}/report.{fmt}")

@@ -38,14 +38,14 @@ def _estimate(data: KpiData, design: str, protocol: Protocol, grain: Grain) -> E
     treated, control = list(protocol.treated_zones), list(protocol.control_zones)
     start = protocol.pilot.start
     if design == "did" and (starts := protocol.zone_starts()) is not None:
-        source = data.readings if data.aggregation == "mean" else data.frame
+        source = data.readings if data.aggregation == "mean" and not data.rollup else data.frame
         return estimate_did_staggered(source, unit="zone", time="t", outcome="y",
                                       starts=starts, control_units=control, time_grain=grain,
                                       seed=SEED)
     if design == "did":
         # Bucket means come straight from the readings (build_panel reduces the stored
         # layout, sorted by zone then time, without hashing); other aggregations first.
-        source = data.readings if data.aggregation == "mean" else data.frame
+        source = data.readings if data.aggregation == "mean" and not data.rollup else data.frame
         return estimate_did_panel(source, unit="zone", time="t", outcome="y",
                                   treated_units=treated, control_units=control,
                                   pilot_start=start, time_grain=grain, seed=SEED,

@@ -104,11 +104,11 @@ def submit(pilot_id: uuid.UUID, data: Submission, token: Token, session: Session
     """Answer a running pilot's questionnaire (enrolled testers; Idempotency-Key required)."""
     claims = (None if security.looks_like_api_key(token)
               else security.decode_access_claims(token, secret=settings.jwt_secret()))
-    if claims is not None and claims[1] == Role.citizen:
+    if claims is not None and claims.role == Role.citizen:
         # The hot path: the admission UPDATE checks the account is an active citizen.
         outcome = service.submit_as_token_user(
-            session=session, settings=settings, storage=storage, user_id=claims[0],
-            pilot_id=pilot_id, data=data, key=idempotency_key)
+            session=session, settings=settings, storage=storage, user_id=claims.user_id,
+            pilot_id=pilot_id, data=data, key=idempotency_key, generation=claims.generation)
         return _answer(outcome)
     user = _submitter(session, settings, token)
     outcome = service.submit(session=session, settings=settings, storage=storage, actor=user,

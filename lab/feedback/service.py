@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import DateTime, Uuid, bindparam, case, or_, update
+from sqlalchemy import DateTime, Integer, Uuid, bindparam, case, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
@@ -63,6 +63,7 @@ class _Who:
     channel: Channel
     recorded_by: uuid.UUID | None
     unverified: bool = False  # a token's user, not yet checked active (see _admission)
+    generation: int = 0  # the token's generation, checked with the account (unverified)
 
 
 def check_key(key: str | None) -> str:
@@ -116,8 +117,9 @@ def _admission(*, active_citizen: bool = False) -> Any:
                   select(p.c.id).where(p.c.id == pilot,
                                        p.c.status == PilotStatus.running.value).exists()]
     if active_citizen:
-        conditions.append(select(u.c.id).where(u.c.id == tester, u.c.is_active.is_(True),
-                                               u.c.role == Role.citizen.value).exists())
+        conditions.append(select(u.c.id).where(
+            u.c.id == tester, u.c.is_active.is_(True), u.c.role == Role.citizen.value,
+            u.c.token_generation == bindparam("generation", type_=Integer())).exists())
     return (
         update(e)
         .where(*conditions)
@@ -136,20 +138,23 @@ _COLUMNS = tuple(_FEEDBACK.columns.keys())
 
 
 def _admit_tester(session: Session, settings: LabSettings, tester_id: uuid.UUID,
-                  pilot_id: uuid.UUID, *, check_account: bool = False) -> tuple[int, str | None]:
+                  pilot_id: uuid.UUID, *, check_account: bool = False,
+                  generation: int = 0) -> tuple[int, str | None]:
     """One UPDATE checks the pilot runs and the consent stands, and counts the tester's rate
     (its row lock orders the tester's concurrent requests); returns the protocol's version
     and hash."""
     now = utcnow()
     window = timedelta(minutes=settings.feedback_window_minutes)
     statement = _ADMIT_ACTIVE_CITIZEN if check_account else _ADMIT
-    row = session.connection().execute(statement, {
-        "tester": tester_id, "pilot": pilot_id, "now": now, "cutoff": now - window}).first()
+    params = {"tester": tester_id, "pilot": pilot_id, "now": now, "cutoff": now - window}
+    if check_account:
+        params["generation"] = generation
+    row = session.connection().execute(statement, params).first()
     if row is None:
         if check_account:
-            account = session.exec(select(User.is_active, User.role)
+            account = session.exec(select(User.is_active, User.role, User.token_generation)
                                    .where(User.id == tester_id)).first()
-            if account is None or not account[0]:
+            if account is None or not account[0] or account[2] != generation:
                 raise NotAuthenticated("Invalid or expired token; log in again.")
             if account[1] != Role.citizen:
                 raise PermissionDenied("Only testers answer on the web; mediators record "
@@ -214,7 +219,8 @@ def _submit(*, session: Session, settings: LabSettings, storage: Any, pilot_id: 
     try:
         if who.tester_id is not None:
             version, digest = _admit_tester(session, settings, who.tester_id, pilot_id,
-                                            check_account=who.unverified)
+                                            check_account=who.unverified,
+                                            generation=who.generation)
         else:
             version, digest = _running(session, pilot_id)
     except (PermissionDenied, TooManyRequests, Conflict):
@@ -272,12 +278,13 @@ def submit(*, session: Session, settings: LabSettings, storage: Any, actor: User
 
 def submit_as_token_user(*, session: Session, settings: LabSettings, storage: Any,
                          user_id: uuid.UUID, pilot_id: uuid.UUID, data: Submission,
-                         key: str | None) -> Outcome:
+                         key: str | None, generation: int = 0) -> Outcome:
     """A web tester's submission, authenticated by a valid token naming `user_id`: the
     account is checked (exists, active, a citizen) by the admission UPDATE itself."""
     return _submit(session=session, settings=settings, storage=storage, pilot_id=pilot_id,
                    data=data, key=check_key(key),
-                   who=_Who(user_id, user_id, Channel.web, user_id, unverified=True))
+                   who=_Who(user_id, user_id, Channel.web, user_id, unverified=True,
+                            generation=generation))
 
 
 def submit_mediated(*, session: Session, settings: LabSettings, storage: Any, actor: User,

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from lab.auth.models import Role, User
@@ -85,13 +86,17 @@ def _execute(job_id: str) -> None:
 
 def run(job_id: uuid.UUID) -> None:
     """Run a job now in this process, recording its state, result or error."""
-    with Session(writer(runtime.get_engine())) as session:  # reads, then claims the job
-        job = session.get(Job, job_id)
-        if job is None or job.status != JobStatus.queued:
-            return
-        job.status, job.started_at = JobStatus.running, utcnow()
-        session.add(job)
+    with Session(writer(runtime.get_engine())) as session:
+        # One conditional UPDATE claims the job: when several workers share the queue and a
+        # message is delivered twice, exactly one of them sees a row change and runs it.
+        claimed = session.execute(
+            update(Job).where(col(Job.id) == job_id, col(Job.status) == JobStatus.queued)
+            .values(status=JobStatus.running, started_at=utcnow()))
         session.commit()
+        if claimed.rowcount != 1:  # type: ignore[attr-defined]
+            return
+        job = session.get(Job, job_id)
+        assert job is not None
         kind, params = job.kind, dict(job.params or {})
     try:
         result = _REGISTRY[kind](JobContext(job_id=job_id, params=params))

@@ -23,7 +23,7 @@ from lab.common import utcnow
 from lab.exceptions import Conflict, InvalidInput, PermissionDenied
 from lab.pilots import service as pilots
 from lab.pilots.models import Approval, Decision, Pilot, PilotStatus, ProtocolVersion
-from lab.pilots.protocol import Protocol, protocol_hash
+from lab.pilots.protocol import Protocol, ProtocolDraft, protocol_hash
 from lab.sandbox import transitions as sandbox
 
 S = PilotStatus
@@ -100,7 +100,7 @@ def submit(*, session: Session, actor: User, pilot_id: uuid.UUID) -> Pilot:
     return _move(session, actor, pilot, S.submitted, "submit", protocol_hash=digest)
 
 
-def amend(*, session: Session, actor: User, pilot_id: uuid.UUID, protocol: Protocol,
+def amend(*, session: Session, actor: User, pilot_id: uuid.UUID, protocol: ProtocolDraft,
           reason: str) -> Pilot:
     """Change an approved or running pilot's protocol: a new version that needs approval."""
     pilot = _load(session, actor, pilot_id)
@@ -108,6 +108,7 @@ def amend(*, session: Session, actor: User, pilot_id: uuid.UUID, protocol: Proto
     _expect(pilot, {S.approved, S.running}, "amend")
     if not reason.strip():
         raise InvalidInput("Say why the protocol changes.", field="reason")
+    protocol, _ = pilots.validated(session=session, protocol=protocol)
     previous = pilot.protocol_hash
     if protocol_hash(protocol) == previous:
         raise InvalidInput("The amended protocol is identical to the approved one.",

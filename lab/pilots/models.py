@@ -11,7 +11,7 @@ from sqlalchemy import JSON, Column, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from lab.common import timestamp_field
-from lab.pilots.protocol import Protocol
+from lab.pilots.protocol import Protocol, ProtocolDraft
 
 
 class PilotStatus(StrEnum):
@@ -40,7 +40,9 @@ class PilotCreate(SQLModel):
                        description="Short title of the pilot, shown to city teams and citizens")
     public_summary: str = Field(default="", max_length=2000,
                                 description="Plain-language summary shown to citizens")
-    protocol: Protocol = Field(description="The evaluation protocol the startup commits to")
+    protocol: ProtocolDraft = Field(
+        description="The evaluation protocol the startup commits to (every problem found, "
+                    "rules and catalog references, comes back in one 422)")
 
 
 class PilotUpdate(SQLModel):
@@ -49,7 +51,7 @@ class PilotUpdate(SQLModel):
     public_summary: str | None = Field(
         default=None, max_length=2000,
         description="New plain-language summary for citizens; omit to keep the current one")
-    protocol: Protocol | None = Field(
+    protocol: ProtocolDraft | None = Field(
         default=None, description="New protocol, replacing the draft one; omit to keep it")
 
 
@@ -61,6 +63,8 @@ class ApprovalPublic(SQLModel):
         description="pending, approved, refused or changes_requested")
     reviewer_id: uuid.UUID | None = Field(
         description="The city user who decided, or null while pending")
+    reviewer_name: str | None = Field(
+        default=None, description="That user's name, or null (pending, or no name given)")
     comment: str | None = Field(description="The reviewer's comment to the startup, if any")
     decided_at: datetime | None = Field(
         description="When the decision was made (ISO 8601, UTC), or null while pending")

@@ -16,6 +16,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from lab.exceptions import Problems
+
 SLUG = r"^[a-z][a-z0-9_]{0,62}$"
 ZONE = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"
 
@@ -135,7 +137,13 @@ class Questionnaire(_Strict):
         return self
 
 
-class Protocol(_Strict):
+class ProtocolDraft(_Strict):
+    """The protocol's fields, each valid on its own; the rules across fields are `problems()`.
+
+    Request bodies carry a draft so that the service reports the broken rules and the
+    unknown catalog references in one 422; a stored protocol is always a `Protocol`.
+    """
+
     hypothesis: str = Field(min_length=10, max_length=5000,
                             description="What the startup expects to change, and why")
     design: Literal["did", "before_after", "ab"] = Field(
@@ -169,38 +177,48 @@ class Protocol(_Strict):
             return None
         return {z: t.astimezone(UTC) if t.tzinfo is not None else t for z, t in value.items()}
 
-    @model_validator(mode="after")
-    def _rules(self) -> Protocol:
+    def problems(self) -> list[tuple[str, str]]:
+        """Every cross-field rule broken, as (field path, message): all of them at once."""
+        found: list[tuple[str, str]] = []
         treated, control = set(self.treated_zones), set(self.control_zones)
         if overlap := treated & control:
-            raise ValueError(f"treated_zones and control_zones overlap: {sorted(overlap)}")
+            found.append(("control_zones", "treated_zones and control_zones overlap: "
+                                           f"{sorted(overlap)}"))
         if self.design == "did" and not control:
-            raise ValueError("control_zones: a difference-in-differences needs control zones")
+            found.append(("control_zones", "a difference-in-differences needs control zones"))
         for zone, start in (self.treated_starts or {}).items():
             if zone not in treated:
-                raise ValueError(f"treated_starts: {zone} is not a treated zone")
-            if start.tzinfo is None:
-                raise ValueError("treated_starts: dates must carry a time zone")
-            if not self.pilot.start <= start < self.pilot.end:
-                raise ValueError(f"treated_starts: {zone} must start within the pilot period")
+                found.append((f"treated_starts.{zone}", f"{zone} is not a treated zone"))
+            elif start.tzinfo is None:
+                found.append((f"treated_starts.{zone}", "dates must carry a time zone"))
+            elif not self.pilot.start <= start < self.pilot.end:
+                found.append((f"treated_starts.{zone}",
+                              f"{zone} must start within the pilot period"))
         if self.baseline.end > self.pilot.start:
-            raise ValueError("baseline: the baseline must end before the pilot period starts")
-        names = [k.name for k in self.kpis] + [g.name for g in self.guardrails]
-        if len(names) != len(set(names)):
-            raise ValueError("kpis: KPI and guardrail names must be unique")
+            found.append(("baseline", "the baseline must end before the pilot period starts"))
+        seen: set[str] = set()
+        named = [("kpis", i, k.name) for i, k in enumerate(self.kpis)]
+        named += [("guardrails", i, g.name) for i, g in enumerate(self.guardrails)]
+        for group, i, name in named:
+            if name in seen:
+                found.append((f"{group}[{i}].name", "KPI and guardrail names must be unique "
+                                                    f"({name!r} is repeated)"))
+            seen.add(name)
         if sum(k.primary for k in self.kpis) != 1:
-            raise ValueError("kpis: exactly one KPI must be marked primary")
-        for k in self.kpis:
+            found.append(("kpis", "exactly one KPI must be marked primary"))
+        for i, k in enumerate(self.kpis):
             if k.success_threshold < k.minimum_effect:
-                raise ValueError(f"kpis: {k.name}: success_threshold is below minimum_effect")
+                found.append((f"kpis[{i}].success_threshold",
+                              f"{k.name}: success_threshold is below minimum_effect"))
         span = Period(start=self.baseline.start, end=self.pilot.end)
         for i, request in enumerate(self.datasets):
             if outside := set(request.zones) - treated - control:
-                raise ValueError(f"datasets[{i}].zones: not zones of the pilot: {sorted(outside)}")
+                found.append((f"datasets[{i}].zones",
+                              f"not zones of the pilot: {sorted(outside)}"))
             if not span.contains(request.window):
-                raise ValueError(f"datasets[{i}].window: must lie within the baseline start "
-                                 "and the pilot end")
-        return self
+                found.append((f"datasets[{i}].window", "must lie within the baseline start "
+                                                       "and the pilot end"))
+        return found
 
     def zone_starts(self) -> dict[str, datetime] | None:
         """Each treated zone's start when the roll-out is staggered (else None)."""
@@ -218,6 +236,16 @@ class Protocol(_Strict):
         sources = [k.source for k in self.kpis] + [g.source for g in self.guardrails]
         ids |= {s.dataset_id for s in sources if isinstance(s, DatasetSource)}
         return ids
+
+
+class Protocol(ProtocolDraft):
+    """A protocol that keeps every rule across its fields."""
+
+    @model_validator(mode="after")
+    def _rules(self) -> Protocol:
+        if found := self.problems():
+            raise Problems(found)
+        return self
 
 
 def canonical_json(protocol: Protocol) -> str:
@@ -244,6 +272,7 @@ __all__ = [
     "MeasurementSource",
     "Period",
     "Protocol",
+    "ProtocolDraft",
     "Questionnaire",
     "canonical_json",
     "protocol_hash",

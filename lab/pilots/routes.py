@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 
 from lab.common import Page, PageParams, page_params
 from lab.deps import CurrentUser, SessionDep
-from lab.pilots import lifecycle, public, service
+from lab.pilots import history, lifecycle, power, public, service
 from lab.pilots.models import (
     DecisionCreate,
     PilotCreate,
@@ -19,7 +19,8 @@ from lab.pilots.models import (
     PilotUpdate,
     TransitionReason,
 )
-from lab.pilots.protocol import Protocol
+from lab.pilots.protocol import ProtocolDraft
+from lab.sandbox import platform
 from lab.settings import LabSettings
 
 router = APIRouter(prefix="/pilots", tags=["pilots"])
@@ -30,7 +31,7 @@ Pagination = Annotated[PageParams, Depends(page_params)]
 
 
 class Amendment(BaseModel):
-    protocol: Protocol = Field(description="The whole amended protocol (a new version, which "
+    protocol: ProtocolDraft = Field(description="The whole amended protocol (a new version, which "
                                            "needs the approvals again)")
     reason: str = Field(min_length=1, max_length=2000,
                         description="Why the protocol changes, shown to the approvers")
@@ -59,6 +60,24 @@ def get_pilot(pilot_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> Pi
     """One pilot, with whose decision is pending."""
     pilot = service.get_pilot(session=session, actor=user, pilot_id=pilot_id)
     return service.to_public(session=session, pilot=pilot)
+
+
+@router.get("/{pilot_id}/history", response_model=Page[history.HistoryEntry])
+def pilot_history(pilot_id: uuid.UUID, user: CurrentUser, session: SessionDep,
+                  page: Pagination) -> Page[history.HistoryEntry]:
+    """The pilot's history from the audit log, oldest first: transitions (from/to status),
+    decisions, amendments, measurements and evaluations, with who, when and why."""
+    return history.pilot_history(session=session, actor=user, pilot_id=pilot_id, page=page)
+
+
+@router.get("/{pilot_id}/power", response_model=power.PowerPreview)
+def power_preview(pilot_id: uuid.UUID, user: CurrentUser, session: SessionDep,
+                  request: Request) -> power.PowerPreview:
+    """The minimum detectable effect of the pilot's current design for its primary KPI, from
+    the baseline data (80% power, 5% level), and whether it reaches the registered minimum
+    effect; for a draft before submitting, or any later protocol."""
+    return power.preview(session=session, actor=user, pilot_id=pilot_id,
+                         storage=platform.require(request.app.state.storage))
 
 
 @router.patch("/{pilot_id}", response_model=PilotPublic)

@@ -25,53 +25,93 @@ from lab.pilots.models import (
     PilotUpdate,
     ProtocolVersion,
 )
-from lab.pilots.protocol import DatasetSource, Protocol
+from lab.pilots.protocol import DatasetSource, Protocol, ProtocolDraft
 from lab.prototypes import service as prototypes
 from lab.zones import service as zones
 
 EDITABLE = frozenset({PilotStatus.draft})
 
 
-def check_against_catalog(*, session: Session, protocol: Protocol) -> set[uuid.UUID]:
-    """Check zones, assets, datasets and columns exist; return the authorities concerned."""
+def catalog_problems(*, session: Session,
+                     protocol: ProtocolDraft) -> tuple[list[tuple[str, str]], set[uuid.UUID]]:
+    """Every reference to the catalog that fails (unknown zones, assets, datasets, columns),
+    as (field path, message); and the authorities concerned by what was found."""
+    problems: list[tuple[str, str]] = []
     authorities: set[uuid.UUID] = set()
     known_zones = zones.zones_by_code(session=session, codes=protocol.zones())
     for field in ("treated_zones", "control_zones"):
         unknown = sorted(set(getattr(protocol, field)) - known_zones.keys())
         if unknown:
-            raise InvalidInput(f"Unknown zone codes: {', '.join(unknown)}.",
-                               field=f"protocol.{field}")
+            problems.append((f"protocol.{field}", f"Unknown zone codes: {', '.join(unknown)}."))
     authorities |= {z.authority_id for z in known_zones.values()}
     found = assets.assets_by_id(session=session, ids=list(protocol.asset_ids))
     if missing := [str(a) for a in protocol.asset_ids if a not in found]:
-        raise InvalidInput(f"Unknown assets: {', '.join(missing)}.", field="protocol.asset_ids")
+        problems.append(("protocol.asset_ids", f"Unknown assets: {', '.join(missing)}."))
     authorities |= {a.authority_id for a in found.values()}
     columns: dict[uuid.UUID, tuple[set[str], set[str]]] = {}  # all, numeric
-    for dataset_id in protocol.dataset_ids():
+    for dataset_id in sorted(protocol.dataset_ids()):
         dataset = session.get(Dataset, dataset_id)
         if dataset is None:
-            raise InvalidInput(f"Unknown dataset {dataset_id}.", field="protocol.datasets")
+            problems.append((_dataset_field(protocol, dataset_id),
+                             f"Unknown dataset {dataset_id}."))
+            continue
+        authorities.add(dataset.authority_id)
         version = datasets.latest_ready_version(session=session, dataset_id=dataset_id)
         if version is None:
-            raise InvalidInput(f"Dataset {dataset.name!r} has no ready version yet.",
-                               field="protocol.datasets")
+            problems.append((_dataset_field(protocol, dataset_id),
+                             f"Dataset {dataset.name!r} has no ready version yet."))
+            continue
         columns[dataset_id] = (datasets.column_names(version), datasets.numeric_columns(version))
-        authorities.add(dataset.authority_id)
     for group in ("kpis", "guardrails"):
         for i, kpi in enumerate(getattr(protocol, group)):
-            if isinstance(kpi.source, DatasetSource):
-                known, numeric = columns[kpi.source.dataset_id]
-                where = f"protocol.{group}[{i}].source.column"
-                if kpi.source.column not in known:
-                    raise InvalidInput(f"Column {kpi.source.column!r} is not in the dataset.",
-                                       field=where)
-                if kpi.source.column not in numeric:
-                    raise InvalidInput(f"Column {kpi.source.column!r} is not numeric.",
-                                       field=where)
+            if not isinstance(kpi.source, DatasetSource) or kpi.source.dataset_id not in columns:
+                continue
+            known, numeric = columns[kpi.source.dataset_id]
+            where = f"protocol.{group}[{i}].source.column"
+            if kpi.source.column not in known:
+                problems.append((where, f"Column {kpi.source.column!r} is not in the dataset."))
+            elif kpi.source.column not in numeric:
+                problems.append((where, f"Column {kpi.source.column!r} is not numeric."))
     for i, request in enumerate(protocol.datasets):
+        if request.dataset_id not in columns:
+            continue
         if unknown := sorted(set(request.columns) - columns[request.dataset_id][0]):
-            raise InvalidInput(f"Columns not in the dataset: {', '.join(unknown)}.",
-                               field=f"protocol.datasets[{i}].columns")
+            problems.append((f"protocol.datasets[{i}].columns",
+                             f"Columns not in the dataset: {', '.join(unknown)}."))
+    return problems, authorities
+
+
+def _dataset_field(protocol: ProtocolDraft, dataset_id: uuid.UUID) -> str:
+    """Where the protocol first names a dataset: a request, else a KPI's or guardrail's source."""
+    for i, request in enumerate(protocol.datasets):
+        if request.dataset_id == dataset_id:
+            return f"protocol.datasets[{i}].dataset_id"
+    for group in ("kpis", "guardrails"):
+        for i, kpi in enumerate(getattr(protocol, group)):
+            if isinstance(kpi.source, DatasetSource) and kpi.source.dataset_id == dataset_id:
+                return f"protocol.{group}[{i}].source.dataset_id"
+    return "protocol.datasets"
+
+
+def validated(*, session: Session, protocol: ProtocolDraft) -> tuple[Protocol, set[uuid.UUID]]:
+    """The draft as a `Protocol`, or one 422 listing every broken rule and every unknown
+    catalog reference; with the authorities concerned."""
+    problems = [(f"protocol.{field}", message) for field, message in protocol.problems()]
+    found, authorities = catalog_problems(session=session, protocol=protocol)
+    problems += found
+    if problems:
+        detail = "; ".join(f"{field}: {message}" for field, message in problems)
+        raise InvalidInput(detail, field=problems[0][0], errors=problems)
+    return Protocol.model_validate(protocol.model_dump()), authorities
+
+
+def check_against_catalog(*, session: Session, protocol: Protocol) -> set[uuid.UUID]:
+    """Check zones, assets, datasets and columns exist, all at once (one 422 listing every
+    problem); return the authorities concerned."""
+    problems, authorities = catalog_problems(session=session, protocol=protocol)
+    if problems:
+        detail = "; ".join(f"{field}: {message}" for field, message in problems)
+        raise InvalidInput(detail, field=problems[0][0], errors=problems)
     return authorities
 
 
@@ -102,10 +142,10 @@ def create_pilot(*, session: Session, actor: User, data: PilotCreate) -> Pilot:
         raise PermissionDenied("Only startup members propose pilots.")
     prototype = prototypes.get_prototype(session=session, actor=actor,
                                          prototype_id=data.prototype_id)
-    check_against_catalog(session=session, protocol=data.protocol)
+    protocol, _ = validated(session=session, protocol=data.protocol)
     pilot = Pilot(prototype_id=prototype.id, organization_id=prototype.organization_id,
                   title=data.title, public_summary=data.public_summary,
-                  protocol=data.protocol.model_dump(mode="json"), created_by=actor.id)
+                  protocol=protocol.model_dump(mode="json"), created_by=actor.id)
     session.add(pilot)
     session.flush()
     audit.record(session=session, actor=actor, action="pilot.create", object_type="pilot",
@@ -126,8 +166,8 @@ def update_pilot(*, session: Session, actor: User, pilot_id: uuid.UUID,
     before = {"title": pilot.title, "public_summary": pilot.public_summary,
               "protocol": pilot.protocol}
     if data.protocol is not None:
-        check_against_catalog(session=session, protocol=data.protocol)
-        pilot.protocol = data.protocol.model_dump(mode="json")
+        protocol, _ = validated(session=session, protocol=data.protocol)
+        pilot.protocol = protocol.model_dump(mode="json")
     if data.title is not None:
         pilot.title = data.title
     if data.public_summary is not None:
@@ -172,10 +212,15 @@ def to_public(*, session: Session, pilot: Pilot) -> PilotPublic:
     approvals = current_approvals(session=session, pilot=pilot)
     names = {a.id: a.name for a in session.exec(select(Authority).where(
         col(Authority.id).in_([x.authority_id for x in approvals])))} if approvals else {}
+    reviewers = [a.reviewer_id for a in approvals if a.reviewer_id]
+    people = {u.id: u.full_name or None for u in session.exec(select(User).where(
+        col(User.id).in_(reviewers)))} if reviewers else {}
     items = sorted((ApprovalPublic(authority_id=a.authority_id,
                                    authority_name=names.get(a.authority_id, "?"),
                                    protocol_version=a.protocol_version, decision=a.decision,
-                                   reviewer_id=a.reviewer_id, comment=a.comment,
+                                   reviewer_id=a.reviewer_id,
+                                   reviewer_name=people.get(a.reviewer_id)
+                                   if a.reviewer_id else None, comment=a.comment,
                                    decided_at=a.decided_at) for a in approvals),
                    key=lambda a: a.authority_name)
     pending = ([a.authority_name for a in items if a.decision == Decision.pending]
@@ -194,6 +239,6 @@ def registered_protocol(*, session: Session, pilot: Pilot) -> tuple[ProtocolVers
     return frozen, Protocol.model_validate(frozen.protocol)
 
 
-__all__ = ["EDITABLE", "can_see", "check_against_catalog", "create_pilot", "current_approvals",
-           "get_pilot", "list_pilots", "registered_protocol", "require_owner", "to_public",
-           "update_pilot"]
+__all__ = ["EDITABLE", "can_see", "catalog_problems", "check_against_catalog", "create_pilot",
+           "current_approvals", "get_pilot", "list_pilots", "registered_protocol",
+           "require_owner", "to_public", "update_pilot", "validated"]

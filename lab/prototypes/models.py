@@ -8,7 +8,7 @@ from datetime import datetime
 from pydantic import EmailStr
 from sqlmodel import Field, SQLModel
 
-from lab.common import timestamp_field
+from lab.common import PatchModel, timestamp_field
 
 
 class PrototypeBase(SQLModel):
@@ -28,7 +28,7 @@ class PrototypeCreate(PrototypeBase):
     pass
 
 
-class PrototypeUpdate(SQLModel):
+class PrototypeUpdate(PatchModel):
     name: str | None = Field(default=None, min_length=1, max_length=200,
                              description="New name; omit to keep the current one")
     domain: str | None = Field(default=None, min_length=1, max_length=64,

@@ -1,8 +1,8 @@
 """The access log: one append-only event per link or credential issued and per download.
 
 The table refuses UPDATE and DELETE at the database level (migration 0004). City members
-read the events of their authority's datasets, a startup those of its own pilots, an
-administrator all of them; as a page, or as CSV.
+read the events of their authority's datasets and of the pilots their authority approved,
+a startup those of its own pilots, an administrator all of them; as a page, or as CSV.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import or_
 from sqlmodel import Session, col, func, select
 from sqlmodel.sql.expression import SelectOfScalar
 
@@ -59,7 +60,10 @@ def _visible(session: Session, actor: User, grant_id: uuid.UUID | None,
              pilot_id: uuid.UUID | None) -> SelectOfScalar[AccessEvent]:
     query = select(AccessEvent)
     if actor.role == Role.city:
-        query = query.where(AccessEvent.authority_id == actor.authority_id)
+        # The dataset's authority, and every authority that approved the pilot.
+        query = query.where(or_(
+            col(AccessEvent.authority_id) == actor.authority_id,
+            col(AccessEvent.pilot_id).in_(grants.approved_pilots(actor.authority_id))))
     elif actor.role == Role.startup:
         query = query.where(AccessEvent.organization_id == actor.organization_id)
     elif actor.role != Role.admin:

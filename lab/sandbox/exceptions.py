@@ -1,10 +1,12 @@
 """Why the sandbox refuses to hand something out.
 
     LabError                       (lab.exceptions)
-    └── GrantNotUsable             409 the grant exists, but nothing is issued for it now:
+    └── GrantNotUsable             409 grant-not-usable: the grant exists, but nothing is
+        │                              issued for it now:
         │                              its extract is not ready, its pilot is not approved or
         │                              running, or too little time remains for credentials
-        └── GrantEnded             410 the grant expired or was revoked: nothing, ever again
+        └── GrantEnded             410 grant-ended: the grant expired or was revoked:
+                                       nothing, ever again
 
 Each carries, in its detail, the reason a person can act on.
 """
@@ -15,11 +17,11 @@ from lab.exceptions import LabError
 
 
 class GrantNotUsable(LabError):
-    status, title = 409, "Grant not usable"
+    status, title, problem_type = 409, "Grant not usable", "grant-not-usable"
 
 
 class GrantEnded(GrantNotUsable):
-    status, title = 410, "Grant ended"
+    status, title, problem_type = 410, "Grant ended", "grant-ended"
 
 
 __all__ = ["GrantEnded", "GrantNotUsable"]

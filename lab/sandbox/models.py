@@ -5,8 +5,9 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, Literal
 
+from pydantic import model_validator
 from sqlalchemy import JSON, BigInteger, Column, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
@@ -30,6 +31,9 @@ class ExtractStatus(StrEnum):
     building = "building"
     ready = "ready"
     failed = "failed"
+    # The grant ended: the extract is (being) deleted and nothing is issued any more.
+    revoked = "revoked"
+    expired = "expired"
 
 
 class AccessMethod(StrEnum):
@@ -92,7 +96,9 @@ class GrantPublic(SQLModel):
     window_end: datetime = Field(description="Exclusive end of the granted time window")
     expires_at: datetime = Field(description="Nothing is issued from this instant on")
     status: GrantStatus = Field(description="active, expired or revoked")
-    extract_status: ExtractStatus = Field(description="pending, building, ready or failed")
+    extract_status: ExtractStatus = Field(
+        description="pending, building, ready or failed; revoked or expired once the grant "
+                    "ended (the extract is deleted)")
     extract_progress: float = Field(description="How far the extract job got, 0.0 to 1.0")
     extract_message: str | None = Field(
         description="The extract job's latest step (e.g. `storing 1200 rows`, `failed`), or "
@@ -195,6 +201,12 @@ class Measurement(SQLModel, table=True):
     uploaded_by: uuid.UUID | None = Field(default=None, foreign_key="user.id",
                                           ondelete="SET NULL")
     created_at: datetime = timestamp_field()
+    # Withdrawn (by hand, or replaced by a newer file): kept for the record, never evaluated.
+    withdrawn_at: datetime | None = timestamp_field(nullable=True)
+    withdrawn_by: uuid.UUID | None = Field(default=None, foreign_key="user.id",
+                                           ondelete="SET NULL")
+    withdraw_reason: str | None = Field(default=None, max_length=2000)
+    replaced_by: uuid.UUID | None = Field(default=None, foreign_key="measurement.id")
 
 
 class MeasurementPublic(SQLModel):
@@ -215,6 +227,25 @@ class MeasurementPublic(SQLModel):
     time_min: datetime = Field(description="Earliest measurement time (ISO 8601, UTC)")
     time_max: datetime = Field(description="Latest measurement time (ISO 8601, UTC)")
     created_at: datetime = Field(description="When the file was registered (ISO 8601, UTC)")
+    status: Literal["current", "withdrawn", "replaced"] = Field(
+        default="current", description="current (counted by evaluations), withdrawn, or "
+                                       "replaced by a newer file (`replaced_by`)")
+    withdrawn_at: datetime | None = Field(
+        default=None, description="When it was withdrawn or replaced (ISO 8601, UTC), or null")
+    withdraw_reason: str | None = Field(default=None, description="Why, when given")
+    replaced_by: uuid.UUID | None = Field(
+        default=None, description="The measurement that replaced this one, or null")
+
+    @model_validator(mode="after")
+    def _status(self) -> MeasurementPublic:
+        if self.withdrawn_at is not None:
+            self.status = "replaced" if self.replaced_by else "withdrawn"
+        return self
+
+
+class MeasurementWithdrawal(SQLModel):
+    reason: str = Field(default="", max_length=2000,
+                        description="Why the file is withdrawn, kept in the audit log")
 
 
 __all__ = [
@@ -227,5 +258,6 @@ __all__ = [
     "GrantStatus",
     "Measurement",
     "MeasurementPublic",
+    "MeasurementWithdrawal",
     "Revocation",
 ]

@@ -24,6 +24,7 @@ from lab.sandbox.models import (
     GrantPublic,
     GrantStatus,
     MeasurementPublic,
+    MeasurementWithdrawal,
     Revocation,
 )
 
@@ -73,7 +74,8 @@ class UploadRequest(BaseModel):
 def list_grants(user: CurrentUser, session: SessionDep, page: Pagination,
                 pilot_id: uuid.UUID | None = None,
                 status: GrantStatus | None = None) -> Page[GrantPublic]:
-    """Your startup's grants; for city members, the grants on your authority's datasets."""
+    """Your startup's grants; for city members, the grants on your authority's datasets
+    and those of the pilots your authority approved."""
     result = grants.list_grants(session=session, actor=user, page=page, pilot_id=pilot_id,
                                 status=status)
     return Page(items=[grants.to_public(session=session, grant=g) for g in result.items],
@@ -90,7 +92,8 @@ def get_grant(grant_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> Gr
 @router.post("/{grant_id}/revoke", response_model=GrantPublic)
 def revoke(grant_id: uuid.UUID, data: Revocation, user: CurrentUser, session: SessionDep,
            request: Request) -> GrantPublic:
-    """Revoke a grant, with a reason (city members of the dataset's authority, admins).
+    """Revoke a grant, with a reason (city members of the dataset's authority or of an
+    authority that approved the pilot, admins).
     The extract is deleted: links and credentials issued before read nothing."""
     grant = grants.revoke(session=session, actor=user, grant_id=grant_id, reason=data.reason,
                           storage=request.app.state.storage)
@@ -172,11 +175,16 @@ MEASUREMENT_CONTRACT = (
     "datetime), `zone` (a treated or control zone code of the pilot) and `value` (a finite "
     "number in the KPI's unit); no empty cell; every time between the baseline's start and "
     "the pilot's end. An invalid file is refused (422, with the reason) and nothing is "
-    "kept; the same file registered twice for a KPI is registered once (200).")
+    "kept; the same file registered twice for a KPI is registered once (200). A file with "
+    "a value in a zone-hour that a current file of the same KPI already covers is refused "
+    "(409, type measurement-overlap) unless `replaces` names that file, which is then "
+    "marked replaced and no longer counted.")
 
 
 KpiForm = Annotated[str, Form(min_length=1, max_length=63,
                              description="A KPI or guardrail of the protocol measured by upload")]
+ReplacesForm = Annotated[uuid.UUID | None, Form(
+    description="The current measurement this file replaces (same KPI), if any")]
 MeasurementFile = Annotated[UploadFile, File(
     description="CSV or Parquet with exactly the columns time, zone and value, at most "
                 "LAB_MEASUREMENT_MAX_BYTES")]
@@ -190,10 +198,12 @@ def _measurement(response: Response, found: tuple[object, bool]) -> MeasurementP
 
 @workspace_router.get("", response_model=Page[MeasurementPublic])
 def list_measurements(pilot_id: uuid.UUID, user: CurrentUser, session: SessionDep,
-                      page: Pagination, kpi: str | None = None) -> Page[MeasurementPublic]:
-    """The pilot's registered measurements, newest first."""
+                      page: Pagination, kpi: str | None = None,
+                      current_only: bool = False) -> Page[MeasurementPublic]:
+    """The pilot's registered measurements, newest first, with their status (current,
+    withdrawn, replaced); `current_only=true` lists only those evaluations count."""
     result = workspaces.list_measurements(session=session, actor=user, pilot_id=pilot_id,
-                                          page=page, kpi=kpi)
+                                          page=page, kpi=kpi, current_only=current_only)
     return Page(items=[MeasurementPublic.model_validate(m) for m in result.items],
                 total=result.total, limit=result.limit, offset=result.offset)
 
@@ -202,8 +212,10 @@ def list_measurements(pilot_id: uuid.UUID, user: CurrentUser, session: SessionDe
                        description=MEASUREMENT_CONTRACT)
 def upload_measurement(pilot_id: uuid.UUID, user: CurrentUser, session: SessionDep,
                        storage: StorageDep, settings: SettingsDep, response: Response,
-                       kpi: KpiForm, file: MeasurementFile) -> MeasurementPublic:
-    """Upload a measurement file for a KPI measured by upload (multipart: `kpi`, `file`)."""
+                       kpi: KpiForm, file: MeasurementFile,
+                       replaces: ReplacesForm = None) -> MeasurementPublic:
+    """Upload a measurement file for a KPI measured by upload (multipart: `kpi`, `file`,
+    optionally `replaces`)."""
     limit = settings.measurement_max_bytes
     if file.size is not None and file.size > limit:
         raise InvalidInput(f"The file is larger than the limit of {limit} bytes "
@@ -216,7 +228,8 @@ def upload_measurement(pilot_id: uuid.UUID, user: CurrentUser, session: SessionD
             raise InvalidInput(f"The file is larger than the limit of {limit} bytes "
                                "(LAB_MEASUREMENT_MAX_BYTES).", field="file")
         found = workspaces.register(session=session, actor=user, pilot_id=pilot_id, kpi=kpi,
-                                    path=path, filename=file.filename, storage=storage)
+                                    path=path, filename=file.filename, storage=storage,
+                                    replaces=replaces)
     return _measurement(response, found)
 
 
@@ -235,13 +248,26 @@ def presign_upload(pilot_id: uuid.UUID, data: UploadRequest, user: CurrentUser,
                        status_code=201, description=MEASUREMENT_CONTRACT)
 def validate_upload(pilot_id: uuid.UUID, upload_id: uuid.UUID, user: CurrentUser,
                     session: SessionDep, storage: StorageDep, settings: SettingsDep,
-                    response: Response) -> MeasurementPublic:
+                    response: Response, replaces: uuid.UUID | None = None) -> MeasurementPublic:
     """Check the file PUT for an upload; register it, or refuse it with the reason. The
-    uploaded object is removed from `incoming/` either way."""
+    uploaded object is removed from `incoming/` either way. `?replaces=<id>` replaces a
+    current file of the same KPI."""
     found = workspaces.validate_upload(session=session, actor=user, pilot_id=pilot_id,
                                        upload_id=upload_id, storage=storage,
-                                       max_bytes=settings.measurement_max_bytes)
+                                       max_bytes=settings.measurement_max_bytes,
+                                       replaces=replaces)
     return _measurement(response, found)
+
+
+@workspace_router.post("/{measurement_id}/withdraw", response_model=MeasurementPublic)
+def withdraw_measurement(pilot_id: uuid.UUID, measurement_id: uuid.UUID, user: CurrentUser,
+                         session: SessionDep,
+                         data: MeasurementWithdrawal | None = None) -> MeasurementPublic:
+    """Withdraw a current measurement file (the pilot's startup, before the pilot is
+    evaluated): kept on record, no longer counted by evaluations. Audit-logged."""
+    return MeasurementPublic.model_validate(workspaces.withdraw(
+        session=session, actor=user, pilot_id=pilot_id, measurement_id=measurement_id,
+        reason=data.reason if data else ""))
 
 
 __all__ = ["events_router", "router", "workspace_router"]

@@ -13,13 +13,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import or_
 from sqlmodel import Session, col, func, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from lab.audit import service as audit
 from lab.auth.models import Role, User
 from lab.common import Page, PageParams, utcnow
 from lab.exceptions import Conflict, InvalidInput, NotFound, PermissionDenied
-from lab.pilots.models import Pilot, PilotStatus
+from lab.pilots.models import Approval, Decision, Pilot, PilotStatus
 from lab.sandbox import transitions, workspaces
 from lab.sandbox.exceptions import GrantEnded, GrantNotUsable
 from lab.sandbox.models import ExtractStatus, Grant, GrantPublic, GrantStatus
@@ -30,19 +32,38 @@ S = PilotStatus
 PILOT_ACCESSIBLE = frozenset({S.approved, S.running, S.completed, S.evaluated})
 
 
-def can_see(actor: User, grant: Grant) -> bool:
-    """Admins; city members of the dataset's authority; members of the pilot's startup."""
+def approved_pilots(authority_id: uuid.UUID | None) -> SelectOfScalar[uuid.UUID]:
+    """Ids of the pilots the authority approved (any protocol version), as a subquery."""
+    return select(Approval.pilot_id).where(Approval.authority_id == authority_id,
+                                           Approval.decision == Decision.approved)
+
+
+def _approved_by(session: Session, actor: User, pilot_id: uuid.UUID) -> bool:
+    return session.exec(approved_pilots(actor.authority_id)
+                        .where(Approval.pilot_id == pilot_id).limit(1)).first() is not None
+
+
+def can_see(actor: User, grant: Grant, *, session: Session | None = None) -> bool:
+    """Admins; city members of the dataset's authority or of any authority that approved the
+    pilot (with a session to look it up); members of the pilot's startup."""
     if actor.role == Role.admin:
         return True
     if actor.role == Role.city:
-        return actor.authority_id == grant.authority_id
+        return actor.authority_id == grant.authority_id or (
+            session is not None and _approved_by(session, actor, grant.pilot_id))
     return actor.role == Role.startup and actor.organization_id == grant.organization_id
+
+
+def _may_manage(session: Session, actor: User, grant: Grant) -> bool:
+    """Admins, city members of the dataset's authority or of an authority that approved."""
+    return actor.role == Role.admin or (actor.role == Role.city and (
+        actor.authority_id == grant.authority_id or _approved_by(session, actor, grant.pilot_id)))
 
 
 def get_grant(*, session: Session, actor: User, grant_id: uuid.UUID) -> Grant:
     """A grant the actor may see, else 404."""
     grant = session.get(Grant, grant_id)
-    if grant is None or not can_see(actor, grant):
+    if grant is None or not can_see(actor, grant, session=session):
         raise NotFound("No such grant.")
     return grant
 
@@ -53,7 +74,8 @@ def list_grants(*, session: Session, actor: User, page: PageParams,
     """Grants the actor may see, newest first."""
     query = select(Grant)
     if actor.role == Role.city:
-        query = query.where(Grant.authority_id == actor.authority_id)
+        query = query.where(or_(col(Grant.authority_id) == actor.authority_id,
+                                col(Grant.pilot_id).in_(approved_pilots(actor.authority_id))))
     elif actor.role == Role.startup:
         query = query.where(Grant.organization_id == actor.organization_id)
     elif actor.role != Role.admin:
@@ -110,12 +132,13 @@ def to_public(*, session: Session, grant: Grant) -> GrantPublic:
 
 def revoke(*, session: Session, actor: User, grant_id: uuid.UUID, reason: str,
            storage: Any = None) -> Grant:
-    """End a grant now and delete its extract (a city member of its authority, or admin)."""
+    """End a grant now and delete its extract (a city member of the dataset's authority or of
+    an authority that approved the pilot, or an admin)."""
     grant = get_grant(session=session, actor=actor, grant_id=grant_id)
-    if not (actor.role == Role.admin
-            or (actor.role == Role.city and actor.authority_id == grant.authority_id)):
-        raise PermissionDenied("Only city members of the dataset's authority and "
-                               "administrators revoke grants.")
+    if not _may_manage(session, actor, grant):
+        raise PermissionDenied("Only city members of the dataset's authority or of an "
+                               "authority that approved the pilot, and administrators, "
+                               "revoke grants.")
     if not reason.strip():
         raise InvalidInput("Say why the grant is revoked.", field="reason")
     locked = session.exec(select(Grant).where(Grant.id == grant.id).with_for_update()).one()
@@ -178,5 +201,5 @@ def sweep(*, session: Session, storage: Any = None, now: datetime | None = None)
     return SweepResult(expired=len(due), extracts_deleted=deleted, uploads_deleted=uploads)
 
 
-__all__ = ["PILOT_ACCESSIBLE", "SweepResult", "can_see", "get_grant", "list_grants", "rebuild",
-           "refusal", "require_usable", "revoke", "sweep", "to_public"]
+__all__ = ["PILOT_ACCESSIBLE", "SweepResult", "approved_pilots", "can_see", "get_grant",
+           "list_grants", "rebuild", "refusal", "require_usable", "revoke", "sweep", "to_public"]

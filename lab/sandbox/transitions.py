@@ -27,7 +27,7 @@ from lab.pilots.models import Pilot
 from lab.pilots.protocol import Protocol
 from lab.sandbox import platform, scope
 from lab.sandbox.builder import EXTRACT_JOB  # importing it registers the extract job
-from lab.sandbox.models import Grant, GrantStatus
+from lab.sandbox.models import ExtractStatus, Grant, GrantStatus
 from lab.settings import get_settings
 from storage import delete_prefix
 
@@ -133,6 +133,7 @@ def end_grant(session: Session, actor: User | None, grant: Grant, status: GrantS
     """Mark a grant expired or revoked, with the reason, in the audit log (no commit)."""
     before = {"status": str(grant.status)}
     grant.status, grant.ended_at = status, utcnow()
+    grant.extract_status = ExtractStatus(status.value)  # no longer "ready" to anyone
     if status == GrantStatus.revoked:
         grant.revoked_by, grant.revoke_reason = (actor.id if actor else None), reason
     session.add(grant)

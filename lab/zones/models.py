@@ -10,7 +10,7 @@ from pydantic import field_validator
 from sqlalchemy import JSON, Column
 from sqlmodel import Field, SQLModel
 
-from lab.common import timestamp_field
+from lab.common import PatchModel, timestamp_field
 from lab.geo import AREA_TYPES, validate_geometry
 
 ZONE_CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"
@@ -27,18 +27,19 @@ class ZoneBase(SQLModel):
         description="GeoJSON Polygon or MultiPolygon in WGS84",
     )
 
+
+class ZoneCreate(ZoneBase):
+    authority_id: uuid.UUID | None = Field(  # type: ignore[assignment]
+        default=None, description="Owning authority (defaults to the creator's)")
+
+    # On what comes in only: a zone stored under older rules still reads back.
     @field_validator("geometry")
     @classmethod
     def _geometry(cls, value: dict[str, Any]) -> dict[str, Any]:
         return validate_geometry(value, allowed=AREA_TYPES)
 
 
-class ZoneCreate(ZoneBase):
-    authority_id: uuid.UUID | None = Field(  # type: ignore[assignment]
-        default=None, description="Owning authority (defaults to the creator's)")
-
-
-class ZoneUpdate(SQLModel):
+class ZoneUpdate(PatchModel):
     name: str | None = Field(default=None, min_length=1, max_length=200,
                              description="New human-readable name; omit to keep the current one")
     geometry: dict[str, Any] | None = Field(
@@ -47,8 +48,8 @@ class ZoneUpdate(SQLModel):
 
     @field_validator("geometry")
     @classmethod
-    def _geometry(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:
-        return None if value is None else validate_geometry(value, allowed=AREA_TYPES)
+    def _geometry(cls, value: dict[str, Any]) -> dict[str, Any]:
+        return validate_geometry(value, allowed=AREA_TYPES)
 
 
 class ZonePublic(ZoneBase):

@@ -15,6 +15,8 @@ from lab.datasets.models import Dataset, DatasetVersion, VersionStatus
 from lab.evaluations.models import Evaluation
 from lab.feedback.models import Feedback
 from lab.pilots.models import Pilot, PilotStatus
+from lab.places.models import Place
+from lab.reports.models import ProblemReport
 from lab.sandbox.models import Grant
 from lab.zones.models import Zone
 
@@ -54,6 +56,10 @@ def test_demo_tells_the_whole_story(seeded: Path, live_engine: Engine, s3_client
         channels = Counter(f.channel for f in session.exec(
             select(Feedback).where(Feedback.pilot_id == running.id)))
         assert channels["web"] >= 8 and channels["phone"] >= 8 and 0 < channels["paper"] < 8
+        assert channels["street"] >= 8
+        assert session.exec(select(func.count()).select_from(Place)).one() >= 3
+        report = session.exec(select(ProblemReport)).one()  # a streetlight: the commune's
+        assert report.authority_id == grant.authority_id
 
         guided = pilots["Guidage vers les places libres"]
         found = session.exec(select(Evaluation).where(Evaluation.pilot_id == guided.id)).one()

@@ -96,3 +96,40 @@ def test_begin_write_ends_the_read_and_writes_in_a_write_transaction(counter: En
         session.connection().exec_driver_sql(f"UPDATE counter SET n = {n + 3}")
         session.commit()
     assert _value(counter) == 3
+
+
+def test_the_write_lock_is_granted_in_the_order_it_was_asked_for() -> None:
+    from lab.db import FifoLock
+
+    lock, order, started = FifoLock(), [], []
+    assert lock.acquire(1)
+
+    def waiter(i: int) -> None:
+        started.append(i)
+        assert lock.acquire(10)
+        order.append(i)
+        lock.release()
+
+    threads = []
+    for i in range(6):  # queue them one after the other, so the order of asking is known
+        thread = threading.Thread(target=waiter, args=(i,))
+        thread.start()
+        threads.append(thread)
+        while len(lock._waiters) < i + 1:  # noqa: SLF001 - wait until it is queued
+            threading.Event().wait(0.001)
+    lock.release()
+    for thread in threads:
+        thread.join(10)
+    assert order == list(range(6))
+    assert not lock.acquire(0.01) or lock.release() is None  # free again at the end
+
+
+def test_a_writer_that_waited_too_long_gives_up_and_keeps_no_place() -> None:
+    from lab.db import FifoLock
+
+    lock = FifoLock()
+    assert lock.acquire(1)
+    assert lock.acquire(0.05) is False
+    assert len(lock._waiters) == 0  # noqa: SLF001
+    lock.release()
+    assert lock.acquire(0.05)

@@ -51,7 +51,7 @@ def test_wrong_password_is_refused_in_french_and_opens_no_session(
         live_api: str, session: Session) -> None:
     user = make_user(session, Role.city)
     at = sign_in(AppTest.from_file(APP, default_timeout=30), user.email, "not the password")
-    assert [e.value for e in at.error] == ["Identifiants incorrects ou session expirée."]
+    assert [e.value for e in at.error] == ["Adresse ou mot de passe incorrect."]
     assert len(STORE) == 0
 
 

@@ -36,6 +36,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "cancel": {"fr": "Annuler", "en": "Cancel"},
     "confirm": {"fr": "Confirmer", "en": "Confirm"},
     "none": {"fr": "Aucun", "en": "None"},
+    "choose": {"fr": "Choisir…", "en": "Choose…"},
     "yes": {"fr": "oui", "en": "yes"},
     "no": {"fr": "non", "en": "no"},
     # --- roles ---
@@ -118,6 +119,32 @@ TEXTS: dict[str, dict[str, str]] = {
                                       "en": "Platform error; it has been reported."},
     "problem_service-unavailable": {"fr": "Service momentanément indisponible.",
                                     "en": "Service temporarily unavailable."},
+    # The API's own problem types (GET /api/v1/problem-types), beside the HTTP phrases above.
+    "problem_invalid-input": {"fr": "Certaines valeurs sont à corriger.",
+                              "en": "Some values need fixing."},
+    "problem_not-authenticated": {"fr": "Session expirée : reconnectez-vous.",
+                                  "en": "Session expired: please sign in again."},
+    "problem_invalid-credentials": {"fr": "Adresse ou mot de passe incorrect.",
+                                    "en": "Wrong email or password."},
+    "problem_permission-denied": {"fr": "Vous n'avez pas le droit de faire cela.",
+                                  "en": "You are not allowed to do this."},
+    "problem_method-not-allowed": {"fr": "Cette action n'existe pas ici.",
+                                   "en": "This action does not exist here."},
+    "problem_measurement-overlap": {
+        "fr": "Ce fichier recouvre un fichier déjà déposé pour le même indicateur (mêmes "
+              "zones et heures) : remplacez ce fichier ou retirez-le d'abord. {detail}",
+        "en": "This file overlaps a file already uploaded for the same indicator (same "
+              "zones and hours): replace that file or withdraw it first. {detail}"},
+    "problem_grant-not-usable": {"fr": "Accès aux données pas encore disponible : {detail}",
+                                 "en": "Data access not available yet: {detail}"},
+    "problem_grant-ended": {"fr": "Cet accès aux données a expiré ou a été révoqué.",
+                            "en": "This data access expired or was revoked."},
+    "problem_upload-too-large": {"fr": "Le fichier est trop volumineux.",
+                                 "en": "The file is too large."},
+    "problem_internal-error": {"fr": "Erreur de la plateforme ; elle a été signalée.",
+                               "en": "Platform error; it has been reported."},
+    "problem_http-error": {"fr": "La demande a échoué : {detail}",
+                           "en": "The request failed: {detail}"},
     "problem_unreachable": {"fr": "L'API ne répond pas.", "en": "The API does not answer."},
     "problem_fallback": {"fr": "La plateforme a refusé : {detail}",
                          "en": "The platform refused: {detail}"},
@@ -234,6 +261,22 @@ FLAGS: dict[str, dict[str, str]] = {
                                   "est plus faible que cet effet minimal détectable.",
                             "en": "Fewer than ten treated or control zones: the real power is "
                                   "lower than this minimum detectable effect."},
+    "independent_readings": {"fr": "Sans colonne de temps, les mesures sont traitées comme "
+                                   "indépendantes : l'intervalle est probablement trop étroit.",
+                             "en": "Without a time column, readings are treated as independent: "
+                                   "the interval is probably too narrow."},
+    "cluster_inference_refused": {"fr": "Trop peu de zones pour la méthode demandée : elle a "
+                                        "été refusée ; choisissez le mode automatique ou par "
+                                        "permutation.",
+                                  "en": "Too few zones for the requested method: it was "
+                                        "refused; choose automatic or randomization "
+                                        "inference."},
+    "treated_noisier_few": {"fr": "Les une ou deux zones testées variaient nettement plus que "
+                                  "les témoins avant le pilote : l'intervalle a été élargi ; "
+                                  "résultat indicatif.",
+                            "en": "The one or two treated zones varied much more than the "
+                                  "controls before the pilot: the interval was widened; "
+                                  "treat the result as indicative."},
     "no_responses": {"fr": "Aucune réponse.", "en": "No responses."},
     "suppressed_small_count": {"fr": "Masqué : trop peu de répondant·es.",
                                "en": "Hidden: too few respondents."},

@@ -117,7 +117,8 @@ def test_good_csv_becomes_a_ready_version_sorted_by_zone_then_time(lab: Lab) -> 
     job = lab.get("city", f"/jobs/{response.json()['job_id']}").json()
     assert job["status"] == "done" and job["progress"] == 1.0, job
     prefix = f"{lab.open_id}/{version['id']}/"
-    assert lab.state()[2] == sorted(before[2] + [prefix + "data.parquet", prefix + "source.csv"])
+    assert lab.state()[2] == sorted(before[2] + [prefix + "data.parquet",
+                                                 prefix + "rollup.parquet", prefix + "source.csv"])
     assert lab.state()[3] == []  # the upload and the work files are gone
     stored = get_bytes(lab.s3, lab.bucket, prefix + "data.parquet")
     assert version["sha256"] == hashlib.sha256(stored).hexdigest()
@@ -143,6 +144,9 @@ def test_good_csv_becomes_a_ready_version_sorted_by_zone_then_time(lab: Lab) -> 
         "zone": False, "sensor": False, "value": True, "count": True, "time": False}
     assert [e.action for e in lab.audit(version["id"])] == ["dataset.version.upload",
                                                             "dataset.version.ready"]
+    rollup = pl.read_parquet(io.BytesIO(get_bytes(lab.s3, lab.bucket, prefix + "rollup.parquet")))
+    assert rollup["rows"].sum() == 3000 and rollup["value.count"].sum() == 3000
+    assert rollup["value.sum"].sum() == pytest.approx(frame["value"].sum(), rel=1e-12)
 
 
 def test_good_parquet_is_told_by_its_bytes_and_numbered_after_the_csv(lab: Lab) -> None:

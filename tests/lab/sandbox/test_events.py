@@ -69,18 +69,19 @@ def test_the_access_log_is_append_only(world: World) -> None:
         world.session.rollback()
 
 
-def test_city_members_see_their_authoritys_datasets_and_export_csv(world: World) -> None:
+def test_every_approving_authority_sees_the_pilots_events_and_exports_csv(
+        world: World) -> None:
     pid = world.approved_pilot()
     energy = world.grant_for(pid, world.territory.dataset_id)  # the EPCI's dataset
     second = world.grant_for(pid, world.second_dataset)  # the commune's
     _use_grant(world, energy["id"])
     _use_grant(world, second["id"])
-    epci = world.client.get("/api/v1/access-events",
-                            headers=world.auth(world.territory.epci_city)).json()
-    assert epci["total"] == 3 and {e["grant_id"] for e in epci["items"]} == {energy["id"]}
-    commune = world.client.get("/api/v1/access-events",
-                               headers=world.auth(world.territory.commune_city)).json()
-    assert {e["grant_id"] for e in commune["items"]} == {second["id"]}
+    # Both authorities approved the pilot: each sees every event of it, not only those of
+    # its own dataset.
+    for city in (world.territory.epci_city, world.territory.commune_city):
+        seen = world.client.get("/api/v1/access-events", headers=world.auth(city)).json()
+        assert seen["total"] == 6
+        assert {e["grant_id"] for e in seen["items"]} == {energy["id"], second["id"]}
     assert world.client.get("/api/v1/access-events", headers=world.startup).json()["total"] == 6
     outsider = world.auth(make_user(world.session, Role.city))
     assert world.client.get("/api/v1/access-events", headers=outsider).json()["total"] == 0
@@ -88,7 +89,8 @@ def test_city_members_see_their_authoritys_datasets_and_export_csv(world: World)
     assert world.client.get("/api/v1/access-events", headers=citizen).status_code == 403
 
     exported = world.client.get("/api/v1/access-events.csv",
-                                headers=world.auth(world.territory.epci_city))
+                                headers=world.auth(world.territory.epci_city),
+                                params={"grant_id": energy["id"]})
     assert exported.status_code == 200 and exported.headers["content-type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(exported.text)))
     assert [r["method"] for r in rows] == ["presigned_get", "sts_credentials", "api_download"]

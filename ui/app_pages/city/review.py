@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from ui import frame
+from ui.app_pages.shared.pilot_detail import approvals, protocol
 from ui.client import ApiError
 from ui.i18n import t
 from ui.widgets import flash, show_flash, show_problem, status_markdown
@@ -24,12 +25,14 @@ except ApiError as exc:
 
 if not page["items"]:
     st.info(t("nothing_to_review", lang))
+zones = api.zones() if page["items"] else []
 for pilot in page["items"]:
     with st.container(border=True):
         st.subheader(pilot["title"])
         st.markdown(status_markdown(pilot["status"], lang) + " · "
                     + t("version", lang, version=pilot["protocol_version"]))
-        st.write(f"**{t('hypothesis', lang)}** : {pilot['protocol']['hypothesis']}")
+        protocol(pilot, lang, zones)
+        approvals(pilot, lang)
         with st.form(f"decide-{pilot['id']}"):
             choice = st.radio(t("decide", lang), list(DECISIONS), horizontal=True,
                               format_func=lambda d: t(DECISIONS[d], lang))

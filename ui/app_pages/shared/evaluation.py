@@ -1,13 +1,141 @@
-"""Evaluation (page being built)."""
+"""Evaluation: run it, follow it, read the results (startup, city team, admin alike)."""
 
 from __future__ import annotations
+
+from typing import Any
 
 import streamlit as st
 
 from ui import frame
-from ui.i18n import t
+from ui.client import ApiError
+from ui.i18n import Lang, flag, status, t
+from ui.widgets import forest_plot, series_chart, show_problem, status_markdown
 
 lang = frame.lang()
-frame.require("startup", "city", "admin")
+user = frame.require("startup", "city", "admin")
 st.title(t("nav_evaluation", lang))
-st.info(t("not_available_yet", lang))
+api = frame.client()
+
+try:
+    pilots = [p for p in api.pilots(limit=200)["items"]
+              if p["status"] in ("running", "completed", "evaluated", "suspended")]
+except ApiError as exc:
+    show_problem(exc, lang)
+    st.stop()
+if not pilots:
+    st.info(t("eval_no_pilot", lang))
+    st.stop()
+by_id = {p["id"]: p for p in pilots}
+pilot_id = st.selectbox(t("log_pilot", lang), list(by_id),
+                        format_func=lambda i: f"{by_id[i]['title']} "
+                                              f"({status(by_id[i]['status'], lang)})")
+pilot = by_id[pilot_id]
+
+
+def percent(value: Any) -> str:
+    return f"{100 * value:+.1f} %" if isinstance(value, int | float) else "—"
+
+
+def results_view(evaluation: dict[str, Any], lang: Lang) -> None:
+    results = evaluation["results"] or {}
+    verdict = results.get("recommendation") or evaluation.get("recommendation") or "iterate"
+    st.subheader(t("eval_recommendation", lang))
+    (st.success if verdict == "scale_up" else st.warning if verdict == "iterate"
+     else st.error)(t(f"verdict_{verdict}", lang) if f"verdict_{verdict}" in VERDICTS
+                    else verdict)
+    for reason in results.get("reasons", []):
+        st.caption(reason)
+    if evaluation.get("exploratory"):
+        st.info(t("eval_exploratory", lang))
+    rows = []
+    for name, entry in (results.get("kpis") or {}).items():
+        result = entry.get("result") or {}
+        if result.get("relative_ci_low") is None:
+            continue
+        rows.append({"kpi": entry.get("label") or name,
+                     "effect": 100 * result["relative_effect"],
+                     "low": 100 * result["relative_ci_low"],
+                     "high": 100 * result["relative_ci_high"]})
+    primary = (results.get("kpis") or {}).get(results.get("primary_kpi", ""), {})
+    minimum = (primary.get("criteria") or {}).get("minimum_effect")
+    if rows:
+        st.altair_chart(forest_plot(rows, title=t("eval_forest", lang),
+                                    x_title=t("eval_effect_axis", lang), lang=lang,
+                                    minimum=100 * minimum if minimum else None),
+                        width="stretch")
+    chart = results.get("chart") or []
+    if chart:
+        series = [{"time": r["t"], "value": r["y"],
+                   "group": t("zone_treated" if r["treated"] else "zone_control", lang)}
+                  for r in chart]
+        st.altair_chart(series_chart(series, lang=lang, start=pilot["protocol"]["pilot"]["start"],
+                                     title=t("eval_series", lang, kpi=primary.get("label", "")),
+                                     y_title=primary.get("label", "")), width="stretch")
+    table = []
+    for name, entry in (results.get("kpis") or {}).items():
+        result = entry.get("result") or {}
+        table.append({t("chart_kpi", lang): entry.get("label") or name,
+                      t("eval_effect", lang): percent(result.get("relative_effect")),
+                      t("eval_interval", lang): f"{percent(result.get('relative_ci_low'))} ; "
+                                                 f"{percent(result.get('relative_ci_high'))}",
+                      t("eval_p", lang): f"{result['p_value']:.3f}"
+                      if isinstance(result.get("p_value"), float) else "—",
+                      t("eval_method", lang): result.get("method", "—")})
+    st.dataframe(table, hide_index=True, width="stretch")
+    flags = results.get("quality_flags") or []
+    st.subheader(t("eval_quality", lang))
+    if not flags:
+        st.write(t("eval_no_flags", lang))
+    for code in flags:
+        st.warning(flag(code, lang), icon=":material/report:")
+    feedback = results.get("feedback") or {}
+    if feedback:
+        st.subheader(t("eval_feedback", lang))
+        respondents = feedback.get("respondents")
+        count = respondents.get("value") if isinstance(respondents, dict) else respondents
+        st.write(t("eval_respondents", lang, n=count if count is not None else "—"))
+    report = api.report(pilot_id, evaluation["id"], "html")
+    st.download_button(t("eval_report", lang), report, file_name="rapport.html"
+                       if lang == "fr" else "report.html", mime="text/html",
+                       icon=":material/download:")
+
+
+VERDICTS = {"verdict_scale_up", "verdict_iterate", "verdict_stop"}
+
+try:
+    evaluations = api.evaluations(pilot_id, limit=20)["items"]
+except ApiError as exc:
+    show_problem(exc, lang)
+    st.stop()
+
+if user["role"] in ("startup", "city") and st.button(t("eval_run", lang), type="primary"):
+    try:
+        api.request_evaluation(pilot_id)
+    except ApiError as exc:
+        show_problem(exc, lang)
+    else:
+        st.rerun()
+
+if not evaluations:
+    st.info(t("eval_none", lang))
+    st.stop()
+latest = evaluations[0]
+st.markdown(status_markdown(latest["status"], lang) + " · "
+            + t("eval_number", lang, n=latest["number"]))
+
+
+@st.fragment(run_every="2s")
+def follow(job_id: str | None) -> None:
+    """The job's progress, refreshed every two seconds; the page reloads when it ends."""
+    job = api.job(job_id) if job_id else {}
+    st.progress(float(job.get("progress") or 0.0), text=t("eval_progress", lang))
+    if job.get("status") in ("done", "failed"):
+        st.rerun()
+
+
+if latest["status"] in ("queued", "running"):
+    follow(latest.get("job_id"))
+elif latest["status"] == "failed":
+    st.error(t("eval_failed", lang, error=latest.get("error") or ""))
+else:
+    results_view(latest, lang)

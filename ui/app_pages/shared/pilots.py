@@ -5,9 +5,10 @@ from __future__ import annotations
 import streamlit as st
 
 from ui import frame
+from ui.app_pages.shared.pilot_detail import render
 from ui.client import ApiError
 from ui.i18n import STATUSES, status, t
-from ui.widgets import paginate, show_problem, status_markdown
+from ui.widgets import paginate, show_problem
 
 PILOT_STATUSES = ["draft", "submitted", "changes_requested", "approved", "rejected", "running",
                   "suspended", "completed", "evaluated"]
@@ -32,10 +33,7 @@ st.caption(" · ".join(f"{status(s, lang)} : {n}" for s, n in counts.items() if 
 if not items:
     st.info(t("no_pilots", lang))
 offset = paginate("pilots", len(items), LIMIT, lang)
+zones = api.zones()
 for pilot in items[offset:offset + LIMIT]:
     with st.expander(f"{pilot['title']} — {status(pilot['status'], lang)}"):
-        st.markdown(status_markdown(pilot["status"], lang) + " · "
-                    + t("version", lang, version=pilot["protocol_version"]))
-        st.write(f"**{t('hypothesis', lang)}** : {pilot['protocol']['hypothesis']}")
-        if pilot["pending_authorities"]:
-            st.write(f"**{t('pending', lang)}** : {', '.join(pilot['pending_authorities'])}")
+        render(api, pilot, str(user["role"]), lang, zones)

@@ -1,0 +1,378 @@
+"""Benchmark: city-scale data (issue 17). Generates its own data, cached under `bench/data/`.
+
+Three parts, each measured in child processes (peak RSS is the child's VmHWM):
+
+1. **conversion** of a CSV of `--rows` readings (1,000 sensors in 50 zones, in time order as
+   a platform exports them; `bench/dataset_upload.py`'s generator): the catalog's
+   conversion (`lab.datasets.convert`: check, out-of-core sort, Parquet, rollup, describe)
+   against the plain `scan_csv → sink_parquet` baseline, and with `--old` the previous
+   in-memory `sort().sink_parquet()` (the alternative the out-of-core sort replaced).
+2. **evaluation** of one KPI (zone × day means of `no2`, 20 treated and 20 control zones,
+   then the TWFE estimate) on `--readings` minute readings in the catalog's layout
+   (`bench/evaluate.py`'s generator, Parquet): from the version's zone × hour rollup (the
+   platform's `KpiData.frame`) against DuckDB scanning the raw readings. Both zone × day
+   tables go through the same estimator (`bench/evaluate.estimate_cells`); the cells and the
+   estimates are compared. The rollup is written as conversion writes it
+   (`lab.datasets.rollups`), zone by zone.
+3. **`lab analyze did`** on a user's own file: `--did-readings` readings in time order (not
+   the catalog's), snappy, row groups of a million rows, against DuckDB computing the same
+   zone × day means and estimate.
+
+    .venv/bin/python bench/scale.py                      # 10 M / 50 M / 20 M: a few minutes
+    .venv/bin/python bench/scale.py --full               # 100 M / 500 M / 50 M
+    .venv/bin/python bench/scale.py --parts conversion --rows 100000000
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+DATA = ROOT / "bench" / "data"
+TARGET_PEAK_MIB = 1536
+TARGET_TIME_RATIO = 2.0
+TARGET_ROLLUP_SPEEDUP = 10.0
+AGREE = 1e-9
+
+
+def _vm_hwm_mib() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+# ---------------------------------------------------------------------------------------
+# Children: each prints one JSON line
+
+
+def child_plain(csv: str) -> dict[str, Any]:
+    import polars as pl
+
+    with tempfile.TemporaryDirectory(dir=DATA, prefix="plain-") as tmp:
+        pl.scan_csv(csv).sink_parquet(Path(tmp) / "out.parquet")
+    return {}
+
+
+def child_old(csv: str) -> dict[str, Any]:
+    from lab.datasets import convert
+
+    columns = {"time_column": "time", "zone_column": "zone"}
+    path = Path(csv)
+    with tempfile.TemporaryDirectory(dir=DATA, prefix="old-") as tmp:
+        plan = convert.scan(path, convert.check(path, **columns), **columns)
+        plan.sort(["zone", "time"], maintain_order=True).sink_parquet(
+            Path(tmp) / "out.parquet", compression="lz4", statistics=True,
+            row_group_size=convert.ROW_GROUP_ROWS)
+    return {}
+
+
+def child_convert(csv: str) -> dict[str, Any]:
+    import pyarrow.parquet as pq
+
+    from lab.datasets import convert
+
+    columns = {"time_column": "time", "zone_column": "zone"}
+    path = Path(csv)
+    with tempfile.TemporaryDirectory(dir=DATA, prefix="convert-") as tmp:
+        out, rollup = Path(tmp) / "data.parquet", Path(tmp) / "rollup.parquet"
+        convert.convert(path, convert.check(path, **columns), out, rollup=rollup, **columns)
+        described = convert.describe(out, **columns)
+        meta = pq.read_metadata(out)
+        return {"rows": described.row_count, "row_groups": meta.num_row_groups,
+                "rollup_rows": pq.read_metadata(rollup).num_rows,
+                "size_mib": out.stat().st_size / 2**20}
+
+
+def child_rollup_eval(rollup: str) -> dict[str, Any]:
+    import numpy as np
+    import polars as pl
+
+    from bench.evaluate import (
+        BASELINE_START,
+        DAY_US,
+        START,
+        WINDOW_END,
+        _us,
+        design,
+        estimate_cells,
+    )
+    from lab.datasets.rollups import buckets  # what `lab.evaluations.inputs.KpiData` runs
+
+    start = time.perf_counter()
+    _, treated, control = design()
+    lf = (pl.scan_parquet(rollup)
+          .filter(pl.col("zone").is_in(treated + control),
+                  pl.col("hour").is_between(BASELINE_START, WINDOW_END, closed="left"))
+          .select("zone", pl.col("hour").alias("t"), pl.col("no2.sum").alias("s"),
+                  pl.col("no2.count").alias("c")))
+    cells = buckets(lf, "mean", "day").drop_nulls("y").collect()
+    day = cells["t"].dt.epoch("us").to_numpy() // DAY_US - _us(START) // DAY_US
+    out = estimate_cells(cells["zone"].to_numpy().astype(object), day.astype(np.int64),
+                         cells["y"].to_numpy(), np.ones(cells.height, dtype=np.int64),
+                         treated, control)
+    out["work"] = time.perf_counter() - start
+    out["cells"] = _cells(cells["zone"].to_list(), day.tolist(), cells["y"].to_list())
+    return out
+
+
+def child_duckdb_eval(path: str) -> dict[str, Any]:
+    import duckdb
+    import numpy as np
+
+    from bench.evaluate import DAY_US, START, _us, design, duckdb_sql, estimate_cells
+
+    start = time.perf_counter()
+    _, treated, control = design()
+    with duckdb.connect() as con:
+        cells = con.execute(duckdb_sql(Path(path), treated + control)).fetchnumpy()
+    day = cells["day"].astype(np.int64) - _us(START) // DAY_US
+    out = estimate_cells(np.asarray(cells["zone"], dtype=object), day,
+                         np.asarray(cells["y"], dtype=np.float64),
+                         np.asarray(cells["n"], dtype=np.int64), treated, control)
+    out["work"] = time.perf_counter() - start
+    out["cells"] = _cells(list(cells["zone"]), day.tolist(), list(cells["y"]))
+    return out
+
+
+def child_duckdb_did(path: str) -> dict[str, Any]:
+    import duckdb
+    import numpy as np
+
+    from bench.evaluate import DAY_US, KPI, START, _us, design, estimate_cells
+
+    _, treated, control = design()
+    zones = ", ".join(f"'{z}'" for z in treated + control)
+    with duckdb.connect() as con:
+        cells = con.execute(f"""
+            SELECT zone, epoch_us("time") // {DAY_US} AS day, avg({KPI}) AS y,
+                   count({KPI}) AS n
+            FROM read_parquet('{path}') WHERE zone IN ({zones})
+            GROUP BY ALL HAVING count({KPI}) > 0""").fetchnumpy()
+    day = cells["day"].astype(np.int64) - _us(START) // DAY_US
+    return estimate_cells(np.asarray(cells["zone"], dtype=object), day,
+                          np.asarray(cells["y"], dtype=np.float64),
+                          np.asarray(cells["n"], dtype=np.int64), treated, control)
+
+
+def _cells(zones: list[Any], days: list[int], ys: list[float]) -> dict[str, float]:
+    return {f"{z}|{d}": float(y) for z, d, y in zip(zones, days, ys, strict=True)}
+
+
+CHILDREN = {"plain": child_plain, "old": child_old, "convert": child_convert,
+            "rollup_eval": child_rollup_eval, "duckdb_eval": child_duckdb_eval,
+            "duckdb_did": child_duckdb_did}
+
+
+def run_child(name: str, arg: str) -> dict[str, Any]:
+    """Run one child; its wall time includes interpreter start and imports."""
+    start = time.perf_counter()
+    proc = subprocess.run([sys.executable, __file__, "--child", name, arg], cwd=ROOT,
+                          capture_output=True, text=True, check=False)
+    seconds = time.perf_counter() - start
+    if proc.returncode:
+        raise RuntimeError(f"{name} failed:\n{proc.stderr[-3000:]}")
+    result: dict[str, Any] = json.loads(proc.stdout.strip().splitlines()[-1])
+    result["seconds"] = seconds
+    return result
+
+
+def run_lab_did(path: Path) -> dict[str, Any]:
+    """`lab analyze did` as a user runs it, whole process; peak RSS from /usr/bin/time."""
+    from bench.evaluate import PILOT_START, design
+
+    _, treated, control = design()
+    cmd = [str(Path(sys.executable).parent / "lab"), "analyze", "did", str(path),
+           "--outcome", "no2",
+           "--unit", "zone", "--time", "time", "--time-grain", "day",
+           "--treated-units", ",".join(treated), "--control-units", ",".join(control),
+           "--pilot-start", PILOT_START.isoformat()]
+    start = time.perf_counter()
+    proc = subprocess.run(["/usr/bin/time", "-f", "%M", *cmd], cwd=ROOT, capture_output=True,
+                          text=True, check=False)
+    seconds = time.perf_counter() - start
+    if proc.returncode:
+        raise RuntimeError(f"lab analyze did failed:\n{proc.stderr[-3000:]}")
+    result: dict[str, Any] = json.loads(proc.stdout)
+    result["seconds"] = seconds
+    result["peak_mib"] = int(proc.stderr.strip().splitlines()[-1]) / 1024
+    return result
+
+
+# ---------------------------------------------------------------------------------------
+# Data
+
+
+def conversion_csv(rows: int) -> Path:
+    from bench import dataset_upload
+
+    path = DATA / f"readings-{rows}-v1.csv"
+    if not path.exists():
+        print(f"generating {path.name} …", flush=True)
+        dataset_upload.generate(rows, path)
+    return path
+
+
+def catalog_parquet(readings: int) -> Path:
+    from bench import evaluate
+
+    path = evaluate.data_path(readings)
+    if not evaluate.data_is_current(path, readings):
+        print(f"generating {path.name} …", flush=True)
+        evaluate.generate(path, readings)
+    return path
+
+
+def rollup_of(path: Path) -> Path:
+    """The rollup conversion writes for the catalog file, built zone by zone."""
+    import polars as pl
+    import pyarrow.parquet as pq
+
+    from lab.datasets.rollups import RollupWriter
+
+    out = path.with_suffix(".rollup.parquet")
+    if out.exists() and out.stat().st_mtime >= path.stat().st_mtime:
+        return out
+    print(f"writing the rollup of {path.name} …", flush=True)
+    zones = pl.scan_parquet(path).select(pl.col("zone").unique()).collect()["zone"].sort()
+    tmp = out.with_suffix(".tmp")
+    writer = RollupWriter(tmp, zone="zone", time="time")
+    for zone in zones:
+        writer.add(pl.scan_parquet(path).filter(pl.col("zone") == zone).collect())
+    writer.close()
+    os.replace(tmp, out)
+    assert pq.read_metadata(out).num_rows > 0
+    return out
+
+
+def user_parquet(readings: int) -> Path:
+    """The catalog readings in time order, snappy, row groups of a million rows."""
+    import polars as pl
+
+    source = catalog_parquet(readings)
+    out = DATA / f"user-{readings}-time-order-snappy.parquet"
+    if out.exists() and out.stat().st_mtime >= source.stat().st_mtime:
+        return out
+    print(f"writing {out.name} …", flush=True)
+    tmp = out.with_suffix(".tmp")
+    (pl.scan_parquet(source).sort("time", "sensor")
+     .sink_parquet(tmp, compression="snappy", row_group_size=1_000_000))
+    os.replace(tmp, out)
+    return out
+
+
+# ---------------------------------------------------------------------------------------
+# Report
+
+
+def _rel(a: float, b: float) -> float:
+    return abs(a - b) / max(abs(a), abs(b), 1e-300)
+
+
+def conversion(rows: int, old: bool) -> list[str]:
+    csv = conversion_csv(rows)
+    plain = run_child("plain", str(csv))
+    ours = run_child("convert", str(csv))
+    lines = [f"conversion of {rows:,} rows ({csv.stat().st_size / 2**20:,.0f} MiB CSV):",
+             f"  plain scan_csv → sink_parquet  {plain['seconds']:7.1f} s  "
+             f"{plain['peak_mib']:7.0f} MiB",
+             f"  catalog (sort, rollup, describe){ours['seconds']:7.1f} s  "
+             f"{ours['peak_mib']:7.0f} MiB  ({ours['row_groups']} row groups, "
+             f"{ours['rollup_rows']:,} rollup rows)"]
+    if old:
+        prev = run_child("old", str(csv))
+        lines.append(f"  previous in-memory sort        {prev['seconds']:7.1f} s  "
+                     f"{prev['peak_mib']:7.0f} MiB")
+    ratio = ours["seconds"] / plain["seconds"]
+    lines.append(f"  time ratio {ratio:.2f} (goal ≤ {TARGET_TIME_RATIO}), peak "
+                 f"{ours['peak_mib']:.0f} MiB (goal ≤ {TARGET_PEAK_MIB}): "
+                 f"{'met' if ratio <= TARGET_TIME_RATIO else 'NOT met'} / "
+                 f"{'met' if ours['peak_mib'] <= TARGET_PEAK_MIB else 'NOT met'}")
+    assert ours["rows"] == rows
+    return lines
+
+
+def evaluation(readings: int) -> list[str]:
+    path = catalog_parquet(readings)
+    rollup = rollup_of(path)
+    ours = run_child("rollup_eval", str(rollup))
+    duck = run_child("duckdb_eval", str(path))
+    keys = set(ours["cells"]) | set(duck["cells"])
+    worst = max(_rel(ours["cells"].get(k, float("nan")), duck["cells"].get(k, float("nan")))
+                for k in keys)
+    effect = _rel(ours["effect"], duck["effect"])
+    agree = "met" if max(worst, effect) <= AGREE else "NOT met"
+    speedup = duck["seconds"] / ours["seconds"]
+    return [f"evaluation of one KPI on {readings:,} readings "
+            f"({path.stat().st_size / 2**20:,.0f} MiB Parquet; rollup "
+            f"{rollup.stat().st_size / 2**20:,.1f} MiB):",
+            f"  terrain from the rollup  {ours['seconds']:7.2f} s  {ours['peak_mib']:6.0f} MiB"
+            f"  effect {ours['effect']:.6f}",
+            f"  DuckDB on the readings   {duck['seconds']:7.2f} s  {duck['peak_mib']:6.0f} MiB"
+            f"  effect {duck['effect']:.6f}",
+            f"  {len(keys)} zone × day cells, max relative difference {worst:.1e}; effect "
+            f"{effect:.1e} (goal ≤ {AGREE:g}: {agree})",
+            f"  speed-up {speedup:.1f}× whole process (goal ≥ {TARGET_ROLLUP_SPEEDUP:g}×: "
+            f"{'met' if speedup >= TARGET_ROLLUP_SPEEDUP else 'NOT met'}); after imports "
+            f"{ours['work']:.2f} s against {duck['work']:.2f} s "
+            f"({duck['work'] / ours['work']:.0f}×)"]
+
+
+def analyze(readings: int) -> list[str]:
+    path = user_parquet(readings)
+    ours = run_lab_did(path)
+    duck = run_child("duckdb_did", str(path))
+    ratio = ours["seconds"] / duck["seconds"]
+    return [f"lab analyze did on a user's file ({readings:,} readings in time order, snappy, "
+            "1 M-row groups):",
+            f"  lab analyze did  {ours['seconds']:7.2f} s  {ours['peak_mib']:6.0f} MiB  "
+            f"effect {ours['effect']:.6f}",
+            f"  DuckDB           {duck['seconds']:7.2f} s  {duck['peak_mib']:6.0f} MiB  "
+            f"effect {duck['effect']:.6f}",
+            f"  ratio {ratio:.2f} (goal ≤ 1: {'met' if ratio <= 1 else 'NOT met'}); effects "
+            f"differ by {_rel(ours['effect'], duck['effect']):.1e} relative"]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
+    parser.add_argument("--full", action="store_true",
+                        help="the issue's sizes: 100 M rows, 500 M and 50 M readings")
+    parser.add_argument("--rows", type=int, help="conversion rows (default 10 M)")
+    parser.add_argument("--readings", type=int, help="evaluation readings (default 50 M)")
+    parser.add_argument("--did-readings", type=int, help="analyze did readings (default 20 M)")
+    parser.add_argument("--old", action="store_true", help="also the previous in-memory sort")
+    parser.add_argument("--parts", default="conversion,evaluation,analyze")
+    args = parser.parse_args(argv)
+    if args.child:
+        name, arg = args.child
+        result = CHILDREN[name](arg)
+        result["peak_mib"] = _vm_hwm_mib()
+        print(json.dumps(result))
+        return 0
+    DATA.mkdir(parents=True, exist_ok=True)
+    rows = args.rows or (100_000_000 if args.full else 10_000_000)
+    readings = args.readings or (500_000_000 if args.full else 50_000_000)
+    did_readings = args.did_readings or (50_000_000 if args.full else 20_000_000)
+    parts = args.parts.split(",")
+    print(f"{os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f}", flush=True)
+    for part, run in (("conversion", lambda: conversion(rows, args.old)),
+                      ("evaluation", lambda: evaluation(readings)),
+                      ("analyze", lambda: analyze(did_readings))):
+        if part in parts:
+            print("\n".join(run()), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

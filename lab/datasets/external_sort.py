@@ -1,0 +1,251 @@
+"""Sorting an upload bigger than memory by zone then time, in two streamed passes.
+
+1. **Partition**: zone-range boundaries are taken at quantiles of the first
+   `SAMPLE_ROWS` rows' zones; then one streamed Polars sink (`sink_ipc` to a `PartitionBy`)
+   writes each row, in upload order, to the Arrow IPC file of its range: a hash lookup of
+   the zone (zones the sample missed go to one more file, split by comparisons after).
+   Ranges are ordered: every zone of range i sorts before every zone of range i + 1.
+2. **Sort**: consecutive ranges are read back together up to `RANGE_BYTES` of Arrow memory,
+   sorted in memory by zone then time (stable), and appended to one Parquet writer in row
+   groups of exactly `row_group_rows` rows (a tail is carried over to the next group).
+   A range bigger than `RANGE_BYTES` (the sample was not representative, or one zone holds
+   more rows than the budget) is partitioned again: by its exact zone counts, or, for a
+   single zone, by whole-hour time ranges.
+
+The output is the layout an in-memory `sort(zone, time, maintain_order=True)` writes, row
+for row: ranges are ordered, and a zone's rows keep upload order before the stable sort.
+Peak memory is the streamed sink's (a few hundred MiB) or a few times `RANGE_BYTES` (the
+range, its sorted copy, the Arrow copy written, the rollup's arrays), whatever the rows.
+
+Measured with `bench/scale.py --old` (10 M rows, 408 MiB CSV, the shared 2-core machine at
+load 17): plain `scan_csv → sink_parquet` 54 s / 381 MiB; the previous in-memory sort
+132 s / 1,082 MiB, growing with the rows (the issue measured 1.9 GiB); this 136 s /
+1,142 MiB with `RANGE_BYTES` at 256 MiB. At 100 M rows (4 GiB CSV, load 25, `RANGE_BYTES`
+128 MiB): plain 516 s / 418 MiB, this 762 s / 1,433 MiB (the sink pass stayed at 774 MiB;
+the peak comes later, in the sorted ranges or the description, and is not yet shown flat).
+Most of the time over the baseline is the time parse and checks both share (an explicit
+format, see `convert`, halved it) and the rollup. Tried and dropped:
+- a Python loop over `collect_batches` writing range files with pyarrow: 1.7 GiB peak (the
+  batches queue up ahead of the consumer) and slower than the partitioned sink;
+- range keys as one comparison per boundary: 35 s instead of 27 s for the sink at 10 M rows,
+  growing with the number of ranges; the hash lookup does not;
+- hash partitioning by zone: no range is needed up front, but zones are no longer sorted
+  across the file, so a row group's zone min/max spans most zones and zone filters skip
+  nothing;
+- sorted runs with a k-way merge: the merge is a row-at-a-time loop in Python (or one more
+  full rewrite per merge level), several times slower than sorting whole ranges.
+"""
+
+from __future__ import annotations
+
+import math
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+SAMPLE_ROWS = 1_000_000
+MAX_RANGES = 64
+RANGE_BYTES = 128 * 1024 * 1024
+_MAX_SPLITS = 4
+_OVERFLOW = 1 << 20
+HOUR_US = 3_600_000_000
+_KEY = "__range"
+
+OnSorted = Callable[[pl.DataFrame], None]
+
+
+@dataclass
+class _Range:
+    """One partition file (Arrow IPC): its rows in upload order."""
+
+    path: Path
+    rows: int
+    nbytes: int
+
+    def scan(self) -> pl.LazyFrame:
+        return pl.scan_ipc(self.path)
+
+    def read(self) -> pl.DataFrame:
+        return pl.read_ipc(self.path)
+
+    def drop(self) -> None:
+        self.path.unlink(missing_ok=True)
+
+
+def _zone_key(zone: str, boundaries: list[str]) -> pl.Expr:
+    # Elementwise (the partitioned sink needs it): the number of boundaries at or below the
+    # zone. A null zone sorts first: range 0 (the description refuses it afterwards).
+    if not boundaries:
+        return pl.lit(0, dtype=pl.UInt32)
+    return pl.sum_horizontal([(pl.col(zone) >= b).cast(pl.UInt32) for b in boundaries]
+                             ).fill_null(0).cast(pl.UInt32)
+
+
+def _time_key(time: str, low: int, high: int, parts: int) -> pl.Expr:
+    # whole hours (the time column is in microseconds): a zone's hour is never cut in two,
+    # so the rollups of the pieces need no merging
+    low -= low % HOUR_US
+    width = HOUR_US * max(1, math.ceil((high - low + 1) / parts / HOUR_US))
+    return ((pl.col(time).dt.epoch("us").fill_null(low) - low) // width).cast(pl.UInt32)
+
+
+def _quantile_zones(zones: pl.Series, parts: int) -> list[str]:
+    """Distinct zones at `parts` quantiles of the (row-weighted) zones given, sorted."""
+    ordered = zones.drop_nulls().sort()
+    if parts <= 1 or ordered.is_empty():
+        return []
+    picks = {ordered[len(ordered) * i // parts] for i in range(1, parts)}
+    return sorted(picks - {ordered[0]})
+
+
+def _partition(plan: pl.LazyFrame, key: pl.Expr, tmp: Path) -> dict[int, _Range]:
+    """Stream `plan` into one IPC file per key value, rows in upload order."""
+    sunk: list[Any] = []
+    plan.sink_ipc(pl.PartitionBy(tmp, key=key.alias(_KEY), include_key=False,
+                                 approximate_bytes_per_file=None),
+                  mkdir=True, maintain_order=True, sinked_paths_callback=sunk.append)
+    return {int(Path(p.path).parent.name.removeprefix(f"{_KEY}=")):
+            _Range(Path(p.path), p.num_rows, p.num_bytes)
+            for args in sunk for p in args.paths}
+
+
+Unit = list[_Range]  # files of disjoint zones, all in one zone interval
+
+
+def _size(unit: Unit) -> int:
+    return sum(r.nbytes for r in unit)
+
+
+def _scan(unit: Unit) -> pl.LazyFrame:
+    return pl.concat([r.scan() for r in unit]) if len(unit) > 1 else unit[0].scan()
+
+
+def _split(unit: Unit, *, zone: str, time: str, tmp: Path, depth: int) -> list[Unit]:
+    """Partition an oversize unit again, in order; [unit] when it cannot be split."""
+    parts = min(MAX_RANGES, 2 * math.ceil(_size(unit) / RANGE_BYTES))
+    if depth >= _MAX_SPLITS or parts < 2:
+        return [unit]
+    rows = sum(r.rows for r in unit)
+    counts = _scan(unit).group_by(zone).agg(pl.len()).sort(zone, nulls_last=False).collect()
+    if counts.height > 1:
+        running, boundaries = 0, list[str]()
+        for z, n in counts.iter_rows():
+            if z is not None and running >= rows * (len(boundaries) + 1) / parts:
+                boundaries.append(z)
+            running += n
+        key = _zone_key(zone, boundaries)
+    else:
+        low, high = _scan(unit).select(pl.col(time).dt.epoch("us").min().alias("lo"),
+                                       pl.col(time).dt.epoch("us").max().alias("hi")
+                                       ).collect().row(0)
+        if low is None or high is None or high - low < HOUR_US:
+            return [unit]
+        key = _time_key(time, low, high, parts)
+    pieces = _partition(_scan(unit), key, tmp / f"split-{depth}-{uuid.uuid4().hex[:8]}")
+    for r in unit:
+        r.drop()
+    ordered = [[pieces[i]] for i in sorted(pieces)]
+    if len(ordered) < 2:
+        return ordered
+    return [q for p in ordered
+            for q in (_split(p, zone=zone, time=time, tmp=tmp, depth=depth + 1)
+                      if _size(p) > RANGE_BYTES else [p])]
+
+
+class _RowGroups:
+    """A Parquet writer that writes row groups of exactly `rows` rows (but the last)."""
+
+    def __init__(self, out: Path, rows: int, **options: object) -> None:
+        self.out, self.rows, self.options = out, rows, options
+        self.writer: pq.ParquetWriter | None = None
+        self.pending: list[pa.Table] = []
+        self.pending_rows = 0
+
+    def write(self, table: pa.Table) -> None:
+        if self.writer is None:
+            self.writer = pq.ParquetWriter(self.out, table.schema, **self.options)
+        self.pending.append(table)
+        self.pending_rows += table.num_rows
+        if self.pending_rows >= self.rows:
+            whole = pa.concat_tables(self.pending)
+            full = whole.num_rows // self.rows * self.rows
+            self.writer.write_table(whole.slice(0, full), row_group_size=self.rows)
+            self.pending = [whole.slice(full)]
+            self.pending_rows = whole.num_rows - full
+
+    def close(self, empty: pa.Schema) -> None:
+        if self.writer is None:  # no rows: one empty row group, as Polars writes
+            self.writer = pq.ParquetWriter(self.out, empty, **self.options)
+            self.writer.write_table(empty.empty_table())
+        elif self.pending_rows:
+            self.writer.write_table(pa.concat_tables(self.pending), row_group_size=self.rows)
+        self.writer.close()
+
+
+def sort_to_parquet(plan: pl.LazyFrame, out: Path, tmp: Path, *, zone: str, time: str,
+                    row_group_rows: int, on_sorted: OnSorted | None = None,
+                    **parquet_options: object) -> None:
+    """Write `plan` sorted by zone then time (stable) to `out`, in bounded memory.
+
+    `tmp` holds the partition files (about the size of the data, uncompressed); each sorted
+    range is also handed to `on_sorted` (ranges hold disjoint zones, in zone order).
+    """
+    schema = pl.DataFrame(schema=plan.collect_schema()).to_arrow().schema
+    writer = _RowGroups(out, row_group_rows, **parquet_options)
+    sample = plan.head(SAMPLE_ROWS).select(zone).collect()[zone]
+    boundaries = _quantile_zones(sample, MAX_RANGES)
+    known = sample.drop_nulls().unique().sort()
+    # A hash lookup per row (a comparison with every boundary costs more as ranges grow);
+    # zones the sample missed go to one more file, split by comparisons afterwards.
+    index = pl.Series(boundaries, dtype=pl.String).search_sorted(known, side="right")
+    key = pl.col(zone).replace_strict(known.to_list(), index.to_list(), default=_OVERFLOW,
+                                      return_dtype=pl.UInt32)
+    ranges = _partition(plan, key, tmp / "ranges")
+    overflow = ranges.pop(_OVERFLOW, None)
+    extra = (_partition(overflow.scan(), _zone_key(zone, boundaries), tmp / "overflow")
+             if overflow is not None else {})
+    units = [[r for r in (ranges.get(i), extra.get(i)) if r is not None]
+             for i in range(len(boundaries) + 1)]
+    if overflow is not None:
+        overflow.drop()
+    try:
+        group: list[Unit] = []
+        for unit in filter(None, units):
+            pieces = _split(unit, zone=zone, time=time, tmp=tmp, depth=0) \
+                if _size(unit) > RANGE_BYTES else [unit]
+            for piece in pieces:
+                if group and sum(map(_size, group)) + _size(piece) > RANGE_BYTES:
+                    _sort_group([r for u in group for r in u], writer, zone, time, on_sorted)
+                    group = []
+                group.append(piece)
+        if group:
+            _sort_group([r for u in group for r in u], writer, zone, time, on_sorted)
+        writer.close(schema)
+    finally:
+        for path in tmp.rglob("*.ipc"):
+            path.unlink(missing_ok=True)
+
+
+def _sort_group(group: list[_Range], writer: _RowGroups, zone: str, time: str,
+                on_sorted: OnSorted | None) -> None:
+    frames = [r.read() for r in group if r.rows]
+    for r in group:
+        r.drop()
+    if not frames:
+        return
+    frame = pl.concat(frames, rechunk=False) if len(frames) > 1 else frames[0]
+    del frames
+    ordered = frame.sort([zone, time], maintain_order=True)
+    del frame
+    if on_sorted is not None:
+        on_sorted(ordered)
+    writer.write(ordered.to_arrow())
+
+
+__all__ = ["SAMPLE_ROWS", "MAX_RANGES", "RANGE_BYTES", "sort_to_parquet"]
