@@ -13,6 +13,8 @@ grace period on completion.
 
 from __future__ import annotations
 
+import json
+
 import uuid
 
 from sqlmodel import Session, func, select
@@ -23,7 +25,7 @@ from lab.common import utcnow
 from lab.exceptions import Conflict, InvalidInput, PermissionDenied
 from lab.pilots import service as pilots
 from lab.pilots.models import Approval, Decision, Pilot, PilotStatus, ProtocolVersion
-from lab.pilots.protocol import Protocol, ProtocolDraft, protocol_hash
+from lab.pilots.protocol import Protocol, ProtocolDraft, canonical_json, protocol_hash
 from lab.sandbox import transitions as sandbox
 
 S = PilotStatus
@@ -82,7 +84,8 @@ def _freeze(session: Session, actor: User, pilot: Pilot) -> tuple[int, str]:
                           .where(ProtocolVersion.pilot_id == pilot.id)).one()
     version, digest = frozen + 1, protocol_hash(protocol)
     session.add(ProtocolVersion(pilot_id=pilot.id, version=version,
-                                protocol=protocol.model_dump(mode="json"), sha256=digest,
+                                # exactly what was hashed: anyone can check the digest
+                                protocol=json.loads(canonical_json(protocol)), sha256=digest,
                                 frozen_by=actor.id))
     for authority_id in sorted(authorities):
         session.add(Approval(pilot_id=pilot.id, protocol_version=version,

@@ -186,12 +186,14 @@ def test_startup_walks_its_pages_and_saves_a_draft_pilot(platform: Platform,
 
 
 def test_city_decides_and_revokes_a_grant(platform: Platform, browser: Browser) -> None:
-    email, password = account_of(platform, "city@grandlyon.example")
+    # The commune: "Extension aux parcs" awaits its decision, and its energy dataset is
+    # granted to the running lighting pilot (demo territory).
+    email, password = account_of(platform, "city@villeurbanne.example")
     page = browser.new_page(viewport={"width": 1280, "height": 1600})
     sign_in(page, platform, email, password)
     walk(page, platform, "city", ["pilots", "catalog", "evaluation", "access-log", "consent",
                                   "review"])
-    page.get_by_label("Commentaire").first.fill("Favorable pour la métropole")
+    page.get_by_label("Commentaire").first.fill("Favorable pour la commune")
     page.get_by_role("button", name="Décider").first.click()
     expect(page.get_by_text("Décision enregistrée.")).to_be_visible(timeout=40_000)
     check_page(page, "city-review-decided")

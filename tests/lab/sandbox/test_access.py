@@ -177,9 +177,10 @@ def test_issuance_after_revocation_or_expiry_is_refused_with_the_reason(world: W
     blank = world.client.post(f"/api/v1/grants/{revoked['id']}/revoke",
                               headers=world.auth(world.territory.epci_city), json={"reason": " "})
     assert blank.status_code == 422
-    assert world.client.post(f"/api/v1/grants/{revoked['id']}/revoke",
-                             headers=world.auth(world.territory.commune_city),
-                             json={"reason": "x"}).status_code == 404  # not its dataset
+    outsider = world.client.post(f"/api/v1/grants/{revoked['id']}/revoke",
+                                 headers=world.auth(world.territory.other_startup),
+                                 json={"reason": "x"})
+    assert outsider.status_code == 404  # another startup sees no grant of this pilot
     world.client.post(f"/api/v1/grants/{revoked['id']}/revoke",
                       headers=world.auth(world.territory.epci_city),
                       json={"reason": "Fuite constatée"})
