@@ -14,7 +14,7 @@ from sqlmodel import Session, col, select
 
 from lab.auth.models import Role, User
 from lab.common import Page, PageParams, paginate, utcnow
-from lab.db import writer
+from lab.db import reader, writer
 from lab.exceptions import InvalidInput, NotFound
 from lab.jobs import runtime
 from lab.jobs.models import Job, JobStatus
@@ -86,6 +86,11 @@ def _execute(job_id: str) -> None:
 
 def run(job_id: uuid.UUID) -> None:
     """Run a job now in this process, recording its state, result or error."""
+    with Session(reader(runtime.get_engine())) as session:
+        # A job not (yet) visible here was enqueued by a transaction that did not commit.
+        seen = session.get(Job, job_id)
+        if seen is None or seen.status != JobStatus.queued:
+            return
     with Session(writer(runtime.get_engine())) as session:
         # One conditional UPDATE claims the job: when several workers share the queue and a
         # message is delivered twice, exactly one of them sees a row change and runs it.

@@ -16,7 +16,9 @@ from lab.street.pages import TEXT
 
 # Public: a passer-by answers from a QR code without an account; abuse is limited by signed
 # single-use form tokens, a honeypot and rate limits per address and per pilot.
-page_router = APIRouter(tags=["street"])
+# HTML pages for people in the street, not part of the API document: their refusals are
+# pages too, not problem+json.
+page_router = APIRouter(tags=["street"], include_in_schema=False)
 router = APIRouter(prefix="/pilots", tags=["street"])
 MAX_FORM_BYTES = 32 * 1024
 _HTML: dict[str, Any] = {"content": {"text/html": {}}}
