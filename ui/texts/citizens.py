@@ -176,7 +176,6 @@ TEXTS: dict[str, dict[str, str]] = {
                                                                     "(optional)"},
     "photo_optional": {"fr": "Photo (facultative, JPEG ou PNG)", "en": "Photo (optional, JPEG "
                                                                        "or PNG)"},
-    "choose": {"fr": "Choisir…", "en": "Choose…"},
     "answer_missing": {"fr": "Répondez à chaque question obligatoire : {question}",
                        "en": "Answer every required question: {question}"},
     "pilot_state": {"fr": "Statut : {status} · consentement version {version}",
