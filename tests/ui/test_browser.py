@@ -75,9 +75,10 @@ def check_page(page: Page, name: str) -> None:
 
 def sign_in(page: Page, platform: Platform, email: str, password: str) -> None:
     page.goto(f"{platform.ui}/sign-in")
-    page.get_by_label("Adresse e-mail").fill(email)
-    page.get_by_label("Mot de passe").fill(password)
-    page.get_by_role("button", name="Se connecter").click()
+    # the sign-in tab comes first; the sign-up tab has its own e-mail and password fields
+    page.get_by_label("Adresse e-mail").first.fill(email)
+    page.get_by_label("Mot de passe").first.fill(password)
+    page.get_by_role("button", name="Se connecter").first.click()
     expect(page.get_by_text(f"Connecté·e : {email}")).to_be_visible(timeout=40_000)
     assert poll(lambda: any(c["name"] == "terrain_session" for c in page.context.cookies()),
                 15), "no session cookie"
