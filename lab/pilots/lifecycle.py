@@ -14,7 +14,6 @@ grace period on completion.
 from __future__ import annotations
 
 import json
-
 import uuid
 
 from sqlmodel import Session, func, select
