@@ -13,7 +13,8 @@ pytestmark = [pytest.mark.slow, pytest.mark.s3]
 
 
 def test_lab_up_serves_api_ui_and_worker_then_stops_every_child(tmp_path: Path) -> None:
-    with run_platform(tmp_path) as platform:
+    # the demo is seeded and walked by the browser tests; here only the processes matter
+    with run_platform(tmp_path, {"LAB_DEMO": "false"}) as platform:
         print(f"lab up healthy after {platform.healthy_after:.1f} s")
         email, password = (platform.home / "admin-password.txt").read_text().split()
         token = httpx.post(f"{platform.api}/auth/token",

@@ -4,39 +4,19 @@ in, walks its pages, does one real thing; reloads stay signed in; screenshots of
 from __future__ import annotations
 
 import re
-import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
-from tests.platform import Platform, poll, run_platform
+from tests.platform import Platform, poll
 
 pytestmark = [pytest.mark.slow, pytest.mark.s3]
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                 "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
 SHOTS = Path(__file__).resolve().parents[2] / "test-output" / "screenshots"
 # English words of statuses and Streamlit's failures that must not reach a French page
 RAW = re.compile(r"Traceback|StreamlitAPIException|\b(running|submitted|draft|approved|"
                  r"changes_requested|pending|active|revoked)\b")
-
-
-@pytest.fixture(scope="module")
-def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
-    with run_platform(tmp_path_factory.mktemp("browser")) as running:
-        yield running
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 def accounts(platform: Platform) -> dict[str, tuple[str, str]]:

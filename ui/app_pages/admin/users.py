@@ -34,7 +34,7 @@ except ApiError as exc:
     show_problem(exc, lang)
     st.stop()
 
-with st.expander(t("user_new", lang), icon=":material/person_add:"):
+with st.expander(t("user_new", lang), icon=":material/person_add:", key="user-new"):
     problem = last_problem(FORM)
     role = st.selectbox(t("user_role", lang), ROLES, format_func=lambda r: t(f"role_{r}", lang))
     with st.form(FORM):

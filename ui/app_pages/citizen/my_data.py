@@ -34,7 +34,7 @@ st.write(t("held_counts", lang, enrollments=len(held.get("enrollments") or []),
 st.download_button(t("download_json", lang), json.dumps(held, ensure_ascii=False, indent=2),
                    file_name="mes-donnees-terrain.json", mime="application/json",
                    icon=":material/download:")
-with st.expander(t("erase", lang)):
+with st.expander(t("erase", lang), key="erase-box"):
     st.warning(t("erase_warning", lang))
     with st.form("erase"):
         sure = st.checkbox(t("erase_confirm", lang))

@@ -111,7 +111,8 @@ def answers_box(client: ApiClient, person: dict[str, Any] | None,
 
 
 def rights_box(client: ApiClient, person: dict[str, Any]) -> None:
-    with st.expander(t("person_rights", lang)):
+    # keyed, so that it stays open when the button that prepares the export reruns the page
+    with st.expander(t("person_rights", lang), key="person-rights"):
         if st.button(t("export_person", lang), key="export-person"):
             try:
                 st.session_state["person-export"] = client.export_tester(person["code"])
