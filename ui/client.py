@@ -398,6 +398,15 @@ class ApiClient:
         result: JSON = self._get(f"/pilots/{pilot_id}/consent")
         return result
 
+    def publish_consent(self, pilot_id: str, body: JSON) -> JSON:
+        """A new version of the pilot's consent text (FR/EN) and practical instructions."""
+        result: JSON = self._post(f"/pilots/{pilot_id}/consent", body)
+        return result
+
+    def mediators(self, authority_id: str, *, limit: int = 100, offset: int = 0) -> JSON:
+        """The authority's mediators (who receive people at its desks)."""
+        return self._page(f"/authorities/{authority_id}/mediators", limit, offset)
+
     def questionnaire(self, pilot_id: str) -> JSON:
         result: JSON = self._get(f"/pilots/{pilot_id}/questionnaire")
         return result

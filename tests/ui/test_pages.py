@@ -142,3 +142,37 @@ def test_the_wizard_saves_a_draft_once_the_protocol_is_complete(live_api: str,
     assert stored.status == "draft"
     assert stored.protocol["treated_zones"] == ["Z-T1"]
     assert [k["name"] for k in stored.protocol["kpis"]] == ["indicateur_1"]
+
+
+def test_a_city_member_publishes_a_consent_text_and_sees_the_mediators(
+        live_api: str, session: Session, client: TestClient) -> None:
+    territory = make_territory(session)
+    headers = login(client, territory.startup)
+    pilot = client.post("/api/v1/pilots", headers=headers, json=draft_body(territory)).json()
+    assert client.post(f"/api/v1/pilots/{pilot['id']}/submit", headers=headers).is_success
+    desk = make_user(session, Role.mediator, authority=territory.commune,
+                     email="desk@commune.example")
+
+    at = sign_in(AppTest.from_file(APP, default_timeout=30), territory.commune_city.email)
+    visit(at, "city/consent.py")
+    assert [w.value for w in at.warning][:1] == [
+        "Pas encore de texte : personne ne peut rejoindre cette expérimentation tant qu'il "
+        "n'est pas publié."]
+    at.text_area[0].input("Trop court")  # the API wants 20 characters: nothing is published
+    at.text_area[1].input("You agree to answer a short questionnaire each week.")
+    next(b for b in at.button if b.label == "Publier").click()
+    run(at)
+    assert [e.value.splitlines()[0] for e in at.error] == ["Certaines valeurs sont à corriger."]
+    assert client.get(f"/api/v1/pilots/{pilot['id']}/consent",
+                      headers=headers).status_code == 404
+
+    at.text_area[0].input("Vous acceptez de répondre chaque semaine à un court questionnaire.")
+    at.text_area[2].input("Accueil de la mairie, du lundi au vendredi, 9 h–17 h.")
+    next(b for b in at.button if b.label == "Publier").click()
+    run(at)
+    assert [s.value for s in at.success][:1] == ["Version 1 publiée."]
+    assert "Version 1 publiée — c'est celle que lisent les nouvelles personnes." in [
+        s.value for s in at.success]
+    stored = client.get(f"/api/v1/pilots/{pilot['id']}/consent", headers=headers).json()
+    assert stored["version"] == 1 and stored["instructions_fr"].startswith("Accueil")
+    assert desk.email in at.dataframe[0].value.iloc[:, 0].tolist()

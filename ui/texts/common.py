@@ -59,7 +59,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "nav_portfolio": {"fr": "Portefeuille", "en": "Portfolio"},
     "nav_catalog": {"fr": "Catalogue", "en": "Catalog"},
     "nav_access_log": {"fr": "Journal des accès", "en": "Access log"},
-    "nav_consent": {"fr": "Consentement", "en": "Consent"},
+    "nav_consent": {"fr": "Consentement et médiation", "en": "Consent and mediators"},
     "nav_users": {"fr": "Utilisateurs", "en": "Users"},
     "nav_directory": {"fr": "Collectivités et organisations",
                       "en": "Authorities and organizations"},

@@ -152,6 +152,56 @@ TEXTS: dict[str, dict[str, str]] = {
     "method_sts_credentials": {"fr": "clés S3 temporaires", "en": "temporary S3 keys"},
     "method_api_download": {"fr": "téléchargement par l'API", "en": "API download"},
     "method_presigned_put": {"fr": "lien de dépôt", "en": "upload link"},
+    "consent_title": {"fr": "Consentement et médiation", "en": "Consent and mediators"},
+    "consent_intro": {"fr": "Les testeur·ses lisent ce texte avant de rejoindre une "
+                            "expérimentation ; les médiateur·rices le lisent à voix haute aux "
+                            "personnes qu'ils et elles inscrivent. Chaque publication crée une "
+                            "nouvelle version ; la version acceptée par chacun·e est conservée.",
+                      "en": "Testers read this text before they join a pilot; mediators read it "
+                            "aloud to the people they enroll. Each publication makes a new "
+                            "version; the version each person accepted is kept."},
+    "consent_tab": {"fr": "Texte de consentement", "en": "Consent text"},
+    "mediators_tab": {"fr": "Médiateur·rices", "en": "Mediators"},
+    "consent_no_pilots": {"fr": "Aucune expérimentation soumise, approuvée ou en cours ne "
+                                "concerne votre collectivité : le consentement se prépare dès "
+                                "qu'une startup soumet un pilote.",
+                          "en": "No submitted, approved or running pilot concerns your "
+                                "authority: consent is prepared as soon as a startup submits "
+                                "a pilot."},
+    "consent_none": {"fr": "Pas encore de texte : personne ne peut rejoindre cette "
+                           "expérimentation tant qu'il n'est pas publié.",
+                     "en": "No text yet: nobody can join this pilot until one is published."},
+    "consent_current": {"fr": "Version {version} publiée — c'est celle que lisent les "
+                              "nouvelles personnes.",
+                        "en": "Version {version} is published — new people read this one."},
+    "consent_first_version": {"fr": "Publier le texte", "en": "Publish the text"},
+    "consent_new_version": {"fr": "Publier une nouvelle version", "en": "Publish a new version"},
+    "consent_text_fr": {"fr": "Texte en français (au moins 20 caractères)",
+                        "en": "Text in French (at least 20 characters)"},
+    "consent_text_en": {"fr": "Texte en anglais (au moins 20 caractères)",
+                        "en": "Text in English (at least 20 characters)"},
+    "consent_how_fr": {"fr": "Informations pratiques en français (facultatif)",
+                       "en": "Practical information in French (optional)"},
+    "consent_how_en": {"fr": "Informations pratiques en anglais (facultatif)",
+                       "en": "Practical information in English (optional)"},
+    "consent_how_help": {"fr": "Ce qui sera demandé, et où et quand participer en personne "
+                               "(accueil, horaires, téléphone).",
+                         "en": "What people will be asked to do, and where and when to take "
+                               "part in person (desk, hours, phone)."},
+    "consent_publish": {"fr": "Publier", "en": "Publish"},
+    "consent_publish_new": {"fr": "Publier cette nouvelle version",
+                            "en": "Publish this new version"},
+    "consent_published": {"fr": "Version {version} publiée.",
+                          "en": "Version {version} published."},
+    "mediators_none": {"fr": "Votre collectivité n'a pas encore de médiateur·rice.",
+                       "en": "Your authority has no mediator yet."},
+    "mediators_how": {"fr": "Les comptes de médiation sont créés par l'administration de la "
+                            "plateforme (page Utilisateurs, rôle « médiation »).",
+                      "en": "Mediator accounts are created by the platform's administrators "
+                            "(Users page, role \"mediator\")."},
+    "mediator_email": {"fr": "Adresse e-mail", "en": "E-mail address"},
+    "mediator_name": {"fr": "Nom", "en": "Name"},
+    "mediator_active": {"fr": "Actif", "en": "Active"},
     "user_new": {"fr": "Nouveau compte", "en": "New account"},
     "user_role": {"fr": "Rôle", "en": "Role"},
     "user_name": {"fr": "Nom affiché", "en": "Display name"},
