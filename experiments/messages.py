@@ -62,7 +62,8 @@ MESSAGES: Final[dict[str, str]] = {
     "synthetic_too_many_treated": "A synthetic control is built for one or two pilot zones; "
     "with more, use the difference-in-differences design.",
     "synthetic_too_few_controls": "A synthetic control needs at least two control zones with "
-    "data in nearly every period (one to build it, others for the placebo test).",
+    "data in nearly every period, three with two pilot zones (to build it, and to leave "
+    "donors for the placebo test).",
     "synthetic_too_few_baseline": "Fewer than three baseline periods: the synthetic control's "
     "weights cannot be fitted on the baseline.",
     "synthetic_few_controls": "Too few control zones for the placebo test to reach the chosen "

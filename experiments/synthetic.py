@@ -32,13 +32,13 @@ section 5), and the p-value is the treated zones' rank, (1 + placebos at least a
 One change to ADH: each placebo is compared with the treated zones refitted on the *same*
 donors (the control zones outside that placebo). In ADH's form the treated zones have one
 or two donors more than every placebo, fit the baseline more closely (overfit), and their
-ratio is inflated: on the simulated panels below it rejected a true null 9.1% of the time at
-2 treated / 10 control zones (5.2% at 1 / 20; 1,000 null runs each). Matched, each comparison is symmetric — swapping the
-treated zones with the placebo's leaves the donors unchanged. (Letting the treated zones,
-shifted by the hypothesised effect, serve as donors too gives an exact permutation test,
-but in a trial at 2 / 10 its intervals were unbounded in 23% of runs: placebos leaning on
-the treated zones grow with any effect.) The reported estimate and weights are the treated zones' fit
-on every control zone.
+ratio is inflated: on the simulated panels below it rejected a true null 9.1% of the time
+at 2 treated / 10 control zones (5.2% at 1 / 20; 1,000 null runs each). Matched, each
+comparison is symmetric — swapping the treated zones with the placebo's leaves the donors
+unchanged. (Letting the treated zones, shifted by the hypothesised effect, serve as donors
+too gives an exact permutation test, but in a trial at 2 / 10 its intervals were unbounded
+in 23% of runs: placebos leaning on the treated zones grow with any effect.) The reported
+estimate and weights are the treated zones' fit on every control zone.
 
 Interval: the constant effects τ the test does not reject (p > α, the convention of
 `experiments.inference`; the inversion of Firpo & Possebom 2018). The weights are fitted on
@@ -228,7 +228,7 @@ def synthetic_control(panel: Panel, *, alpha: float = 0.05, seed: int = 0) -> Ef
     post = panel.post[keep_t]
     kw.update(n_control=int(co_idx.size), n_periods=int(keep_t.sum()),
               n_units=n_tr + int(co_idx.size))
-    if co_idx.size < 2:
+    if co_idx.size < max(2, n_tr + 1):  # each placebo set must leave a donor
         return degenerate("synthetic_control", "synthetic_too_few_controls", **kw)
     if not post.any():
         return degenerate("synthetic_control", "no_pilot_period", **kw)

@@ -255,10 +255,11 @@ def synthetic_problems(n_treated: int, n_control: int,
         found.append(("treated_zones", f"a synthetic control is built for one or two treated "
                                        f"zones, not {n_treated}: use the difference-in-"
                                        "differences design (did) for more"))
-    if n_control < 2:
-        found.append(("control_zones", "a synthetic control needs at least two control zones "
-                                       "(it weights them; about 19 for one treated zone, 7 "
-                                       "for two, before its test can reach the 5% level)"))
+    if n_control < max(2, n_treated + 1):
+        found.append(("control_zones", "a synthetic control needs at least two control zones, "
+                                       "three with two treated zones (it weights them; about "
+                                       "19 for one treated zone, 7 for two, before its test "
+                                       "can reach the 5% level)"))
     if staggered:
         found.append(("treated_starts", "staggered starts are evaluated with the "
                                         "difference-in-differences design (did)"))

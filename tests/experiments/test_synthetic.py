@@ -191,6 +191,8 @@ def test_three_treated_zones_or_one_control_are_refused_with_a_reason() -> None:
     rng = np.random.default_rng(5)
     assert synthetic_control(_panel(rng, 3, 10, 0.0)).reason == "synthetic_too_many_treated"
     assert synthetic_control(_panel(rng, 1, 1, 0.0)).reason == "synthetic_too_few_controls"
+    assert synthetic_control(_panel(rng, 2, 2, 0.0)).reason == "synthetic_too_few_controls"
+    assert synthetic_control(_panel(rng, 2, 3, 0.0)).reason is None
     short = _panel(rng, 1, 5, 0.0, n_periods=4)
     assert synthetic_control(short).reason == "synthetic_too_few_baseline"
 
