@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from experiments.quality import check_panel
     from experiments.results import EffectResult, PowerResult, QualityReport
     from experiments.summaries import Bivariate, DidCells, Moments, did_cells
+    from experiments.synthetic import estimate_synthetic_control, synthetic_control
 
 _HOME = {
     "feedback": "experiments.feedback",
@@ -49,6 +50,8 @@ _HOME = {
     **dict.fromkeys(("EffectResult", "PowerResult", "QualityReport"), "experiments.results"),
     **dict.fromkeys(("Bivariate", "DidCells", "Moments", "did_cells"),
                     "experiments.summaries"),
+    **dict.fromkeys(("estimate_synthetic_control", "synthetic_control"),
+                    "experiments.synthetic"),
 }
 
 
@@ -72,7 +75,8 @@ __all__ = [
     "adjust_kpis",
     "benjamini_hochberg",
     "holm",
-    # designs (before/after, DiD 2×2 and panel, A/B with CUPED), quality, power
+    # designs (before/after, DiD 2×2 and panel, A/B with CUPED, synthetic control), quality,
+    # power
     "Bivariate",
     "DidCells",
     "EffectResult",
@@ -92,10 +96,12 @@ __all__ = [
     "estimate_before_after",
     "estimate_did_panel",
     "estimate_did_rows",
+    "estimate_synthetic_control",
     "make_panel",
     "mde",
     "power_before_after",
     "power_did_panel",
     "power_two_sample",
+    "synthetic_control",
     "welch",
 ]

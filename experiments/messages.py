@@ -59,6 +59,30 @@ MESSAGES: Final[dict[str, str]] = {
     "minimum detectable effect assumes independent periods and may be optimistic.",
     "power_randomization": "With fewer than ten treated or control units the analysis uses "
     "randomization inference, whose power is lower than this minimum detectable effect.",
+    "synthetic_too_many_treated": "A synthetic control is built for one or two pilot zones; "
+    "with more, use the difference-in-differences design.",
+    "synthetic_too_few_controls": "A synthetic control needs at least two control zones with "
+    "data in nearly every period, three with two pilot zones (to build it, and to leave "
+    "donors for the placebo test).",
+    "synthetic_too_few_baseline": "Fewer than three baseline periods: the synthetic control's "
+    "weights cannot be fitted on the baseline.",
+    "synthetic_few_controls": "Too few control zones for the placebo test to reach the chosen "
+    "level: the smallest possible p-value is 1 / (number of placebo assignments), so the result "
+    "can never be significant and the interval is unbounded. At the 5% level a single pilot "
+    "zone needs at least 19 control zones, two pilot zones at least 7.",
+    "synthetic_outside_hull": "In most baseline periods the pilot zone was above every control "
+    "zone or below every one: no weighted average of control zones can reproduce it, so the "
+    "synthetic control fits poorly and the effect may be biased. Choose control zones of "
+    "comparable level, or use a difference-in-differences.",
+    "synthetic_poor_fit": "The synthetic control did not track the pilot zone before the pilot "
+    "started: its baseline error (RMSPE) is more than twice the typical error of the control "
+    "zones' own synthetic controls. The effect may be biased; read it as indicative.",
+    "synthetic_ci_not_interval": "The effects the placebo test does not reject do not form "
+    "one interval: the interval shown spans them all and so contains zero, although the "
+    "test rejects an effect of zero.",
+    "synthetic_no_constant_effect": "No constant effect makes the pilot zone look like the "
+    "placebos: the gap moved too much from period to period during the pilot. There is no "
+    "interval for an average effect; read the effects by period.",
     # --- feedback ---
     "no_responses": "No responses were given.",
     "suppressed_small_count": "Suppressed: fewer than the disclosure threshold of respondents.",

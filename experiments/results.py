@@ -12,7 +12,8 @@ from typing import Literal
 
 from experiments.messages import MESSAGES
 
-Design = Literal["before_after", "did_2x2", "did_panel", "did_staggered", "ab", "ab_cuped"]
+Design = Literal["before_after", "did_2x2", "did_panel", "did_staggered", "ab", "ab_cuped",
+                 "synthetic_control"]
 
 NAN = float("nan")
 
@@ -65,6 +66,48 @@ class EventStudy:
 
 
 @dataclass(frozen=True, slots=True)
+class SyntheticPoint:
+    """One period: the treated zones' mean, its synthetic control and the gap."""
+
+    period: str
+    post: bool
+    treated: float
+    synthetic: float
+    gap: float
+
+
+@dataclass(frozen=True, slots=True)
+class SyntheticFit:
+    """Weights per control zone, the baseline fit, the path and the placebo ratios."""
+
+    weights: tuple[tuple[str, float], ...]
+    weights_by_treated: tuple[tuple[str, tuple[tuple[str, float], ...]], ...]
+    pre_rmspe: float
+    post_rmspe: float
+    rmspe_ratio: float
+    pre_rmspe_relative: float
+    placebo_pre_rmspe_median: float
+    n_placebos: int
+    placebo_ratios: tuple[tuple[str, float], ...]
+    path: tuple[SyntheticPoint, ...]
+
+    def to_dict(self) -> dict[str, object]:
+        """JSON-ready: weights as {control zone: weight}, the pre-fit and the path."""
+        return {
+            "weights": dict(self.weights),
+            "weights_by_treated_zone": {z: dict(w) for z, w in self.weights_by_treated},
+            "pre_fit": {"rmspe": _json_number(self.pre_rmspe),
+                        "rmspe_relative": _json_number(self.pre_rmspe_relative),
+                        "placebo_rmspe_median": _json_number(self.placebo_pre_rmspe_median)},
+            "post_rmspe": _json_number(self.post_rmspe),
+            "rmspe_ratio": _json_number(self.rmspe_ratio),
+            "n_placebos": self.n_placebos,
+            "placebo_ratios": {k: _json_number(v) for k, v in self.placebo_ratios},
+            "path": [{k: _json_number(v) for k, v in asdict(p).items()} for p in self.path],
+        }
+
+
+@dataclass(frozen=True, slots=True)
 class EffectResult:
     """The estimate of one design: effect, interval, p-value, counts and warnings."""
 
@@ -88,6 +131,7 @@ class EffectResult:
     reason: str | None = None
     details: tuple[tuple[str, float], ...] = ()
     event_study: EventStudy | None = None
+    synthetic: SyntheticFit | None = None
 
     def with_warnings(self, *codes: str) -> EffectResult:
         """Return a copy with the catalogue codes appended to `warnings` (deduplicated)."""
@@ -96,13 +140,15 @@ class EffectResult:
     def to_dict(self) -> dict[str, object]:
         """Return a JSON-ready dict (NaN → None) with the warning texts alongside the codes."""
         out = {k: _json_number(v) for k, v in asdict(self).items()
-               if k not in ("details", "event_study")}
+               if k not in ("details", "event_study", "synthetic")}
         out["warnings"] = list(self.warnings)
         out["warning_messages"] = [MESSAGES[c] for c in self.warnings]
         out["reason_message"] = MESSAGES[self.reason] if self.reason else None
         out["details"] = {k: _json_number(v) for k, v in self.details}
         if self.event_study is not None:
             out["event_study"] = self.event_study.to_dict()
+        if self.synthetic is not None:
+            out["synthetic_control"] = self.synthetic.to_dict()
         return out
 
 
@@ -189,4 +235,4 @@ class QualityReport:
 
 
 __all__ = ["Design", "EffectResult", "EventPoint", "EventStudy", "PowerResult", "QualityReport",
-           "degenerate"]
+           "SyntheticFit", "SyntheticPoint", "degenerate"]

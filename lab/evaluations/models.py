@@ -21,7 +21,7 @@ class EvaluationStatus(StrEnum):
 
 
 class EvaluationRequest(SQLModel):
-    design: Literal["did", "before_after", "ab"] | None = Field(
+    design: Literal["did", "before_after", "ab", "synthetic_control"] | None = Field(
         default=None, description="Another design than the registered one (exploratory)")
     kpis: list[str] | None = Field(
         default=None, description="A subset of the registered KPIs (exploratory)")

@@ -46,8 +46,9 @@ def _fmt(value: Any, pct: bool = False) -> str:
     return f"{value:+.1%}" if pct else f"{value:,.4g}"
 
 
-def chart_svg(series: list[dict[str, Any]], width: int = 720, height: int = 260) -> str:
-    """Treated vs control means over time, as an inline SVG line chart."""
+def chart_svg(series: list[dict[str, Any]], width: int = 720, height: int = 260,
+              other: str = "zones témoins / control") -> str:
+    """Treated vs control means over time (or `other`), as an inline SVG line chart."""
     if not series:
         return "<p>—</p>"
     times = sorted({datetime.fromisoformat(p["t"]) for p in series})
@@ -62,13 +63,13 @@ def chart_svg(series: list[dict[str, Any]], width: int = 720, height: int = 260)
 
     lines = []
     for treated, colour, label in ((True, "#c0392b", "zones traitées / treated"),
-                                   (False, "#2471a3", "zones témoins / control")):
+                                   (False, "#2471a3", other)):
         points = " ".join(xy(p["t"], p["y"]) for p in series
                           if p["treated"] is treated and p["y"] is not None)
         lines.append(f'<polyline fill="none" stroke="{colour}" stroke-width="1.5" '
                      f'points="{points}"><title>{label}</title></polyline>')
     legend = ('<text x="40" y="18" fill="#c0392b">■ zones traitées / treated</text>'
-              '<text x="260" y="18" fill="#2471a3">■ zones témoins / control</text>')
+              f'<text x="260" y="18" fill="#2471a3">■ {html.escape(other)}</text>')
     axis = (f'<text x="{pad}" y="{height - 8}">{times[0].date()}</text>'
             f'<text x="{width - pad - 70}" y="{height - 8}">{times[-1].date()}</text>'
             f'<text x="2" y="{pad}">{hi:.3g}</text><text x="2" y="{height - pad}">{lo:.3g}</text>')
@@ -113,6 +114,32 @@ def event_svg(study: dict[str, Any] | None, width: int = 720, height: int = 240)
             '<p><small>Avant le début (bleu) : tendances parallèles ; après (rouge) : '
             'dynamique de l\'effet. / Before the start (blue): parallel trends; after (red): '
             'the effect over time. IC 95 % / 95% CI.</small></p>')
+
+
+def synthetic_html(fit: dict[str, Any] | None) -> str:
+    """The synthetic control: weights per control zone, baseline fit and the two paths."""
+    if not fit:
+        return ""
+    weights = sorted(((z, w) for z, w in fit["weights"].items() if w and w >= 0.001),
+                     key=lambda x: -x[1])
+    rows = "".join(f"<tr><td>{html.escape(z)}</td><td>{w:.3f}</td></tr>" for z, w in weights)
+    pre = fit["pre_fit"]
+    series = [{"t": p["period"], "treated": flag, "y": p["treated" if flag else "synthetic"]}
+              for p in fit["path"] for flag in (True, False)]
+    try:
+        chart = chart_svg(series, other="contrôle synthétique / synthetic control")
+    except ValueError:  # periods that are not dates
+        chart = ""
+    return ("<h3>Contrôle synthétique / Synthetic control</h3>"
+            "<p>Poids des zones témoins (ajustés sur la période de référence) / weights of the "
+            "control zones (fitted on the baseline):</p>"
+            f"<table><tr><th>Zone</th><th>Poids / weight</th></tr>{rows}</table>"
+            f"<p>Écart quadratique moyen avant le pilote / baseline RMSPE : "
+            f"{_fmt(pre.get('rmspe'))} ({_fmt(pre.get('rmspe_relative'), pct=True)} du niveau /"
+            f" of the level; médiane des placebos / placebos' median "
+            f"{_fmt(pre.get('placebo_rmspe_median'))}) · rapport après/avant / post/pre "
+            f"ratio : {_fmt(fit.get('rmspe_ratio'))} · placebos : {fit.get('n_placebos')}</p>"
+            f"{chart}")
 
 
 def _context(results: dict[str, Any]) -> str:
@@ -212,6 +239,7 @@ table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;padding:.3rem .6re
 <h2>{html.escape(results['primary_kpi'])}</h2>
 {chart_svg(results['chart'])}
 {event_svg(results.get('event_study'))}
+{synthetic_html(results.get('synthetic_control'))}
 {_context(results)}
 <h2>Qualité des données / Data quality</h2><p>{html.escape(flags)}</p>
 {_feedback_html(results.get("feedback"))}
@@ -219,4 +247,4 @@ table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;padding:.3rem .6re
 </body></html>"""
 
 
-__all__ = ["chart_svg", "event_svg", "render_html", "store"]
+__all__ = ["chart_svg", "event_svg", "render_html", "store", "synthetic_html"]

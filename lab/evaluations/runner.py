@@ -17,6 +17,7 @@ from experiments.multiple import KpiTest, adjust_kpis
 from experiments.recommend import Criterion, GuardrailCriterion, recommend
 from experiments.results import EffectResult
 from experiments.staggered import estimate_did_staggered
+from experiments.synthetic import estimate_synthetic_control
 from lab.audit import service as audit
 from lab.common import utcnow
 from lab.evaluations import report
@@ -50,6 +51,11 @@ def _estimate(data: KpiData, design: str, protocol: Protocol, grain: Grain) -> E
                                   treated_units=treated, control_units=control,
                                   pilot_start=start, time_grain=grain, seed=SEED,
                                   with_event_study=True)
+    if design == "synthetic_control":
+        source = data.readings if data.aggregation == "mean" and not data.rollup else data.frame
+        return estimate_synthetic_control(source, unit="zone", time="t", outcome="y",
+                                          treated_units=treated, control_units=control,
+                                          pilot_start=start, time_grain=grain, seed=SEED)
     if design == "before_after":
         return estimate_before_after(data.frame.filter(pl.col("zone").is_in(treated)),
                                      outcome="y", time="t", pilot_start=start, unit="zone")
@@ -119,6 +125,7 @@ def evaluate(session: Session, ctx: JobContext, evaluation: Evaluation,
     missing: dict[str, str] = {}
     chart: list[dict[str, Any]] = []
     events: dict[str, Any] | None = None
+    synthetic: dict[str, Any] | None = None
     gap: dict[str, Any] = {"start": protocol.baseline.end.isoformat(),
                            "end": protocol.pilot.start.isoformat(), "readings_left_out": {}}
     for i, kpi in enumerate(items):
@@ -136,6 +143,8 @@ def evaluate(session: Session, ctx: JobContext, evaluation: Evaluation,
             chart = _series(data, list(protocol.treated_zones))
             study = estimates[kpi.name].event_study  # type: ignore[union-attr]
             events = study.to_dict() if study is not None else None
+            fit = estimates[kpi.name].synthetic  # type: ignore[union-attr]
+            synthetic = fit.to_dict() if fit is not None else None
     tests = [KpiTest(k.name, _p(estimates[k.name]), k.primary) for k in kpis]
     family = adjust_kpis(tests, method="holm")
     primary = next(k for k in protocol.kpis if k.primary)
@@ -166,6 +175,8 @@ def evaluate(session: Session, ctx: JobContext, evaluation: Evaluation,
         "chart": chart,
         # the primary KPI's effects by period relative to the start (also in its result)
         "event_study": events,
+        # the primary KPI's synthetic control: weights per control zone, baseline fit, path
+        "synthetic_control": synthetic,
         "inputs": inputs,
         # The report is read by the startup too: feedback goes through disclosure control.
         "feedback": feedback_views.summarize(session=session, pilot=pilot, view="disclosed"),

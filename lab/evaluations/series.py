@@ -82,9 +82,11 @@ class ForestRow(BaseModel):
 
 class Method(BaseModel):
     design: str | None = Field(description="Design of the primary estimate: did_panel, "
-                                           "did_2x2, before_after, ab, ab_cuped")
+                                           "did_2x2, did_staggered, before_after, ab, ab_cuped, "
+                                           "synthetic_control")
     inference: str = Field(description="How the interval was computed: randomization, "
-                                       "cluster_robust, hc1 or default")
+                                       "cluster_robust, hc1, placebo (synthetic control) "
+                                       "or default")
     why: list[str] = Field(description="Catalogue codes explaining the choice (e.g. "
                                        "few_clusters_randomization)")
     text: str | None = Field(description="The method in English, as the analysis wrote it")
@@ -93,7 +95,8 @@ class Method(BaseModel):
 class EvaluationSeries(BaseModel):
     evaluation_id: uuid.UUID = Field(description="The evaluation")
     pilot_id: uuid.UUID = Field(description="Its pilot")
-    design: str = Field(description="Registered or requested design: did, before_after, ab")
+    design: str = Field(description="Registered or requested design: did, before_after, ab, "
+                                    "synthetic_control")
     time_grain: str = Field(description="Period of the series: hour, day or week")
     baseline_start: datetime = Field(description="Start of the baseline (ISO 8601, UTC)")
     pilot_start: datetime = Field(description="Start of the pilot period: mark it on charts")
@@ -126,7 +129,8 @@ def _method(result: dict[str, Any] | None) -> Method:
     why = [c for c in result.get("warnings", []) if c in _INFERENCE_WHY]
     text = result.get("method") or ""
     inference = (_INFERENCE_WHY[why[0]] if why else
-                 "cluster_robust" if "CR1" in text or "cluster-robust" in text else "default")
+                 "cluster_robust" if "CR1" in text or "cluster-robust" in text else
+                 "placebo" if "placebo-in-space" in text else "default")
     return Method(design=result.get("design"), inference=inference, why=why, text=text or None)
 
 

@@ -15,7 +15,7 @@ from lab.exceptions import Conflict, InvalidInput, NotFound, PermissionDenied
 from lab.jobs import service as jobs
 from lab.pilots import service as pilots
 from lab.pilots.models import Approval, Pilot, PilotStatus
-from lab.pilots.protocol import Protocol
+from lab.pilots.protocol import Protocol, synthetic_problems
 
 EVALUABLE = frozenset({PilotStatus.running, PilotStatus.completed, PilotStatus.evaluated})
 
@@ -63,6 +63,10 @@ def request_evaluation(*, session: Session, actor: User, pilot_id: uuid.UUID,
         known = {k.name for k in protocol.kpis}
         if unknown := sorted(set(data.kpis) - known):
             raise InvalidInput(f"Unknown KPIs: {', '.join(unknown)}.", field="kpis")
+    if data.design == "synthetic_control" and (
+            problems := synthetic_problems(len(protocol.treated_zones),
+                                            len(protocol.control_zones), False)):
+        raise InvalidInput(problems[0][1] + ".", field="design")
     found = departures(protocol, data)
     number = session.exec(select(func.count()).select_from(Evaluation)
                           .where(Evaluation.pilot_id == pilot.id)).one() + 1

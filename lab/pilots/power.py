@@ -44,7 +44,8 @@ _DAY = 86_400
 class PowerPreview(BaseModel):
     pilot_id: uuid.UUID = Field(description="The pilot")
     kpi: str = Field(description="The primary KPI the preview is for")
-    design: str = Field(description="The protocol's design: did, before_after or ab")
+    design: str = Field(description="The protocol's design: did, before_after, ab or "
+                                    "synthetic_control (previewed as a DiD)")
     time_grain: str = Field("day", description="Period of the planned analysis (day)")
     n_treated: int = Field(description="Treated zones in the protocol")
     n_control: int = Field(description="Control zones in the protocol")
@@ -90,11 +91,13 @@ def _plan(frame: pl.LazyFrame, protocol: Protocol, n_pre: int, n_post: int) -> P
         means = frame.group_by("zone").agg(pl.col("y").mean()).collect()
         return power_two_sample(means["y"].to_numpy(), len(treated), max(len(control), 1),
                                 alpha=ALPHA, power=POWER)
-    units = control if protocol.design == "did" else None
+    # a synthetic control's MDE is approximated by the panel DiD's on the same zones
+    with_controls = protocol.design in ("did", "synthetic_control")
+    units = control if with_controls else None
     panel = build_panel(frame, unit="zone", time="t", outcome="y", treated_units=treated,
                         control_units=units if units is not None else [],
                         pilot_start=None, time_grain="day")
-    if protocol.design == "did":
+    if with_controls:
         return power_did_panel(panel, len(treated), len(control), n_pre, n_post, alpha=ALPHA,
                                power=POWER)
     return power_before_after(panel, len(treated), n_pre, n_post, alpha=ALPHA, power=POWER)

@@ -146,8 +146,12 @@ class ProtocolDraft(_Strict):
 
     hypothesis: str = Field(min_length=10, max_length=5000,
                             description="What the startup expects to change, and why")
-    design: Literal["did", "before_after", "ab"] = Field(
-        default="did", description="Evaluation design the startup registers")
+    design: Literal["did", "before_after", "ab", "synthetic_control"] = Field(
+        default="did",
+        description="Evaluation design the startup registers: `did` (difference-in-"
+                    "differences; staggered starts with `treated_starts`), `before_after`, "
+                    "`ab`, or `synthetic_control` (one or two treated zones: a weighted "
+                    "average of control zones fitted on the baseline, placebo inference)")
     asset_ids: list[uuid.UUID] = Field(default_factory=list, max_length=10_000,
                                        description="City assets the pilot uses")
     treated_zones: list[Annotated[str, Field(pattern=ZONE)]] = Field(
@@ -186,6 +190,8 @@ class ProtocolDraft(_Strict):
                                            f"{sorted(overlap)}"))
         if self.design == "did" and not control:
             found.append(("control_zones", "a difference-in-differences needs control zones"))
+        if self.design == "synthetic_control":
+            found += synthetic_problems(len(treated), len(control), bool(self.treated_starts))
         for zone, start in (self.treated_starts or {}).items():
             if zone not in treated:
                 found.append((f"treated_starts.{zone}", f"{zone} is not a treated zone"))
@@ -238,6 +244,28 @@ class ProtocolDraft(_Strict):
         return ids
 
 
+SYNTHETIC_MAX_TREATED = 2
+
+
+def synthetic_problems(n_treated: int, n_control: int,
+                        staggered: bool) -> list[tuple[str, str]]:
+    """The synthetic control's rules: one or two treated zones, at least two controls."""
+    found = []
+    if n_treated > SYNTHETIC_MAX_TREATED:
+        found.append(("treated_zones", f"a synthetic control is built for one or two treated "
+                                       f"zones, not {n_treated}: use the difference-in-"
+                                       "differences design (did) for more"))
+    if n_control < max(2, n_treated + 1):
+        found.append(("control_zones", "a synthetic control needs at least two control zones, "
+                                       "three with two treated zones (it weights them; about "
+                                       "19 for one treated zone, 7 for two, before its test "
+                                       "can reach the 5% level)"))
+    if staggered:
+        found.append(("treated_starts", "staggered starts are evaluated with the "
+                                        "difference-in-differences design (did)"))
+    return found
+
+
 class Protocol(ProtocolDraft):
     """A protocol that keeps every rule across its fields."""
 
@@ -276,4 +304,5 @@ __all__ = [
     "Questionnaire",
     "canonical_json",
     "protocol_hash",
+    "synthetic_problems",
 ]
