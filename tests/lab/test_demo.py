@@ -145,7 +145,7 @@ def test_every_demo_account_signs_in_and_acts(seeded: Path, live_engine: Engine,
                                                          "password": password})
             assert token.status_code == 200, (email, token.text)
             auth = {"Authorization": f"Bearer {token.json()['access_token']}"}
-            me = api.get("/api/v1/auth/me", headers=auth).json()
+            me = api.get("/api/v1/me", headers=auth).json()
             assert (me["email"], me["role"]) == (email, role)
             if role == "city":  # each authority has pilots to follow; the commune decides
                 assert api.get("/api/v1/pilots", headers=auth).json()["total"] > 0
