@@ -6,6 +6,7 @@ with the keyboard; axe-core finds no serious or critical violation on those page
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -94,6 +95,46 @@ def test_visitor_walks_the_map_a_pilot_and_the_open_data(platform: Platform,
     open_running_pilot(narrow)
     shot(narrow, "pilot-390")
     narrow.close()
+
+
+def test_a_visitor_downloads_open_data_reads_the_directory_and_follows_a_report(
+        platform: Platform, browser: Browser) -> None:
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(f"{platform.ui}/open-data")
+    expect(page.get_by_role("heading", name="Résultats et données ouvertes")).to_be_visible(
+        timeout=30_000)
+    page.get_by_role("tab", name="Données ouvertes").click()
+    expect(page.get_by_text("Comptages routiers")).to_be_visible(timeout=20_000)
+    shot(page, "open-datasets-fr", axe=True)
+    csv = page.get_by_role("link", name="CSV").first
+    with page.context.expect_page() as opened:  # the link opens a tab that downloads
+        csv.click()
+    download = opened.value.wait_for_event("download")
+    rows = Path(download.path()).read_text().splitlines()
+    assert rows[0].split(",")[:2] == ["zone", "time"] and len(rows) > 1000, rows[:2]
+    opened.value.close()
+
+    page.get_by_role("tab", name="Annuaire des participants").click()
+    expect(page.get_by_text("LumiAdapt").first).to_be_visible(timeout=20_000)
+    shot(page, "directory-fr", axe=True)
+
+    # a problem with a streetlight of the running pilot, followed by its receipt code
+    page.goto(f"{platform.ui}/running")
+    expect(page.get_by_text(RUNNING).first).to_be_visible(timeout=30_000)
+    open_running_pilot(page)
+    page.get_by_label("Description (sans données personnelles)").fill(
+        "Le lampadaire clignote toute la nuit.")
+    page.get_by_role("button", name="Envoyer le signalement").click()
+    receipt = page.get_by_text("Gardez ce code pour le suivre")
+    expect(receipt).to_be_visible(timeout=20_000)
+    found = re.search(r"suivre : (\S+)", receipt.inner_text())
+    assert found, receipt.inner_text()
+    page.get_by_label("Code de suivi").fill(found.group(1))
+    page.get_by_role("button", name="Suivre", exact=True).click()
+    expect(page.get_by_text("reçu, traité par Commune de Villeurbanne")).to_be_visible(
+        timeout=20_000)
+    shot(page, "report-followed-fr", axe=True)
+    page.close()
 
 
 def test_a_new_citizen_signs_up_joins_and_answers(platform: Platform,

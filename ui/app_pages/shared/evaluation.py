@@ -25,6 +25,9 @@ except ApiError as exc:
 if not pilots:
     st.info(t("eval_no_pilot", lang))
     st.stop()
+# evaluated pilots first: the page opens on results to read, not on an empty one
+ORDER = {"evaluated": 0, "completed": 1, "running": 2, "suspended": 3}
+pilots.sort(key=lambda p: ORDER[p["status"]])
 by_id = {p["id"]: p for p in pilots}
 pilot_id = st.selectbox(t("log_pilot", lang), list(by_id),
                         format_func=lambda i: f"{by_id[i]['title']} "
