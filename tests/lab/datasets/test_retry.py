@@ -21,10 +21,12 @@ from lab.jobs import reaper
 from lab.jobs.models import Job, JobStatus
 from lab.settings import get_settings
 from storage import get_bytes, put_bytes
+from tests.lab.datasets import test_versions
 from tests.lab.datasets.data import csv_bytes, expected_sorted, readings
-from tests.lab.datasets.test_versions import Lab, _ready, lab  # noqa: F401 - the fixture
+from tests.lab.datasets.test_versions import Lab, _ready
 
 pytestmark = pytest.mark.s3
+lab = test_versions.lab  # the same fixture: a city, datasets, the app on the real S3 server
 
 
 def _killed(lab: Lab, job_id: str, *, attempts: int) -> None:
