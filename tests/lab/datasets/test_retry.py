@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from datetime import timedelta
 
 import polars as pl
 import pytest
@@ -15,28 +14,19 @@ from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from lab.audit.models import AuditLog
-from lab.common import utcnow
 from lab.datasets.models import DatasetVersion, VersionStatus
 from lab.jobs import reaper
-from lab.jobs.models import Job, JobStatus
+from lab.jobs.models import JobStatus
 from lab.settings import get_settings
 from storage import get_bytes, put_bytes
 from tests.lab.datasets import test_versions
 from tests.lab.datasets.data import csv_bytes, expected_sorted, readings
 from tests.lab.datasets.test_versions import Lab, _ready
+from tests.lab.jobs.lost import job as job_row
+from tests.lab.jobs.lost import killed
 
 pytestmark = pytest.mark.s3
 lab = test_versions.lab  # the same fixture: a city, datasets, the app on the real S3 server
-
-
-def _killed(lab: Lab, job_id: str, *, attempts: int) -> None:
-    """Leave the job as a worker killed during attempt `attempts` does: running, lease gone."""
-    with Session(lab.engine) as session:
-        session.execute(update(Job).where(col(Job.id) == uuid.UUID(job_id)).values(
-            status=JobStatus.running, attempts=attempts, worker_id="gone:1:1",
-            finished_at=None, result=None,
-            lease_expires_at=utcnow() - timedelta(seconds=1)))
-        session.commit()
 
 
 def _set_version(lab: Lab, version_id: str, status: VersionStatus) -> None:
@@ -52,13 +42,6 @@ def _actions(lab: Lab, version_id: str) -> list[str]:
             AuditLog.object_id == version_id).order_by(col(AuditLog.id))))
 
 
-def _job(lab: Lab, job_id: str) -> Job:
-    with Session(lab.engine) as session:
-        job = session.get(Job, uuid.UUID(job_id))
-        assert job is not None
-        return job
-
-
 def test_killed_conversion_is_redone_over_its_leftovers(lab: Lab) -> None:
     frame = readings(3000)
     answer = lab.upload("city", csv_bytes(frame))
@@ -72,11 +55,11 @@ def test_killed_conversion_is_redone_over_its_leftovers(lab: Lab) -> None:
     leftover = lab.home / "work" / f"dataset-{answer.json()['job_id']}-gone"
     leftover.mkdir(parents=True)
     (leftover / "data.parquet").write_bytes(b"partial")
-    _killed(lab, answer.json()["job_id"], attempts=1)
+    killed(lab.engine, answer.json()["job_id"], attempts=1)
 
     assert [str(j) for j in reaper.reap().requeued] == [answer.json()["job_id"]]
 
-    job = _job(lab, answer.json()["job_id"])
+    job = job_row(lab.engine, answer.json()["job_id"])
     assert job.status == JobStatus.done and job.attempts == 2, job.error
     again = _ready(lab, answer)
     assert sorted(o.object_name for o in lab.s3.list_objects(lab.bucket, prefix=prefix)) == [
@@ -95,9 +78,9 @@ def test_retry_of_a_finished_conversion_redoes_nothing(lab: Lab) -> None:
     key = f"{lab.open_id}/{version['id']}/data.parquet"
     etag = lab.s3.stat_object(lab.bucket, key).etag
     # Killed after the version became ready but before the job was marked done.
-    _killed(lab, answer.json()["job_id"], attempts=1)
+    killed(lab.engine, answer.json()["job_id"], attempts=1)
     reaper.reap()
-    job = _job(lab, answer.json()["job_id"])
+    job = job_row(lab.engine, answer.json()["job_id"])
     assert job.status == JobStatus.done and job.attempts == 2
     assert job.result is not None and job.result["row_count"] == 500
     assert job.result["sha256"] == version["sha256"]
@@ -109,11 +92,11 @@ def test_conversion_given_up_leaves_no_version_and_no_object(lab: Lab) -> None:
     answer = lab.upload("city", csv_bytes(readings(500)))
     version = _ready(lab, answer)
     _set_version(lab, version["id"], VersionStatus.processing)
-    _killed(lab, answer.json()["job_id"], attempts=get_settings().job_max_attempts)
+    killed(lab.engine, answer.json()["job_id"], attempts=get_settings().job_max_attempts)
 
     assert [str(j) for j in reaper.reap().failed] == [answer.json()["job_id"]]
 
-    job = _job(lab, answer.json()["job_id"])
+    job = job_row(lab.engine, answer.json()["job_id"])
     assert job.status == JobStatus.failed and (job.error or "").startswith("WorkerLost:")
     with Session(lab.engine) as session:
         assert session.get(DatasetVersion, uuid.UUID(version["id"])) is None

@@ -144,11 +144,11 @@ def test_two_workers_run_every_job_once_and_take_over_a_killed_one(
             dataset_id = created.json()["id"]
             sizes = [BIG_ROWS, SMALL_ROWS, SMALL_ROWS + 1]
             versions = []
-            for rows in sizes:
+            for count in sizes:
                 answer = client.post(f"/api/v1/datasets/{dataset_id}/versions",
                                      headers=headers["city"],
                                      files={"file": ("readings.csv",
-                                                     csv_bytes(readings(rows, zones=20)),
+                                                     csv_bytes(readings(count, zones=20)),
                                                      "text/csv")})
                 assert answer.status_code == 202, answer.text
                 versions.append(answer.json())
