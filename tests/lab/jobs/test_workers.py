@@ -221,6 +221,7 @@ def test_two_workers_run_every_job_once_and_take_over_a_killed_one(
             folder = objects.version_prefix(version.dataset_id, version.id)
             assert _keys(s3_client, bucket, folder) == ["data.parquet", "rollup.parquet",
                                                         "source.csv"]
+            assert version.object_key == folder + "data.parquet"
             stat = s3_client.stat_object(bucket, version.object_key)
             assert stat.size == version.size_bytes
             data = objects.RangedObject(s3_client, bucket, version.object_key)
