@@ -56,6 +56,9 @@ class Job(SQLModel, table=True):
     # (renewed while it runs), and how many times a worker claimed it. `attempts` also fences
     # writes: a worker may only write to the job while the attempt it claimed is current.
     worker_id: str | None = Field(default=None, max_length=128)
+    # When a message for the job was last put on the queue: a job still queued long after it
+    # had its message lost with a worker killed between taking it and claiming the job.
+    dispatched_at: datetime | None = timestamp_field(nullable=True)
     lease_expires_at: datetime | None = timestamp_field(nullable=True, index=True)
     attempts: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 

@@ -7,6 +7,11 @@ failed with the reason and calls the clean-up its kind registered (`jobs.on_aban
 change is one conditional UPDATE on (status, attempts, lease expiry), so when every worker
 runs the check at once each expired job is put back or failed exactly once.
 
+A job can also lose its message without having been claimed: Redis hands a message to one
+worker, which may die before its claim. So a job still `queued` long after its last message
+(ten leases, at least a minute: queues are often that long, and a second message for one
+job is harmless, only one claim succeeds) gets a new message, at most once per that period.
+
 The check runs every half lease (at least every second), not as a huey periodic task:
 those fire at most once a minute, and a take-over should not wait longer than the lease.
 """
@@ -17,7 +22,7 @@ import logging
 import threading
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import update
 from sqlmodel import Session, col, select
@@ -39,6 +44,7 @@ class ReapResult:
 
     requeued: list[uuid.UUID] = field(default_factory=list)
     failed: list[uuid.UUID] = field(default_factory=list)
+    redispatched: list[uuid.UUID] = field(default_factory=list)
 
 
 def _gave_up(attempts: int) -> str:
@@ -66,7 +72,7 @@ def reap(*, now: datetime | None = None) -> ReapResult:
             if give_up else
             {"status": JobStatus.queued, "worker_id": None, "lease_expires_at": None,
              "message": f"worker lost during attempt {attempts} of {max_attempts}; "
-                        "queued again"})
+                        "queued again", "dispatched_at": now})
         with Session(writer(runtime.get_engine())) as session:
             changed = session.execute(
                 update(Job).where(col(Job.id) == job_id, col(Job.status) == JobStatus.running,
@@ -90,7 +96,35 @@ def reap(*, now: datetime | None = None) -> ReapResult:
                            kind, attempts)
             result.requeued.append(job_id)
             jobs.dispatch(job_id)
+    result.redispatched = _redispatch_stale(now)
     return result
+
+
+def stale_after() -> timedelta:
+    """How long a job may stay queued after its last message before it gets another."""
+    return timedelta(seconds=max(60, 10 * lease.lease_seconds()))
+
+
+def _redispatch_stale(now: datetime) -> list[uuid.UUID]:
+    before = now - stale_after()
+    with Session(reader(runtime.get_engine())) as session:
+        stale = session.exec(
+            select(Job.id).where(col(Job.status) == JobStatus.queued,
+                                 col(Job.dispatched_at) < before)
+            .order_by(col(Job.dispatched_at)).limit(_BATCH)).all()
+    sent = []
+    for job_id in stale:
+        with Session(writer(runtime.get_engine())) as session:
+            changed = session.execute(
+                update(Job).where(col(Job.id) == job_id, col(Job.status) == JobStatus.queued,
+                                  col(Job.dispatched_at) < before).values(dispatched_at=now))
+            session.commit()
+        if changed.rowcount == 1:  # type: ignore[attr-defined]
+            logger.warning("job %s: still queued %s after its last message, sent again",
+                           job_id, stale_after())
+            sent.append(job_id)
+            jobs.dispatch(job_id)
+    return sent
 
 
 class Reaper:
@@ -117,4 +151,4 @@ class Reaper:
         self._thread.join(timeout=5)
 
 
-__all__ = ["ReapResult", "Reaper", "reap"]
+__all__ = ["ReapResult", "Reaper", "reap", "stale_after"]

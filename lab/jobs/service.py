@@ -104,7 +104,8 @@ def enqueue(*, session: Session, actor: User | None, kind: str,
     """Record a queued job and hand it to the queue."""
     if kind not in _REGISTRY:
         raise InvalidInput(f"Unknown job kind {kind!r}.", field="kind")
-    job = Job(kind=kind, params=params or {}, created_by=actor.id if actor else None)
+    job = Job(kind=kind, params=params or {}, created_by=actor.id if actor else None,
+              dispatched_at=utcnow())
     session.add(job)
     session.commit()
     # No read between the commit and the hand-off: a job run inline (tests) writes through its

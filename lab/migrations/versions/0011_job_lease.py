@@ -1,4 +1,5 @@
-"""Job leases: the worker holding a running job, until when, and how many attempts.
+"""Job leases: the worker holding a running job, until when, how many attempts, and when
+the job was last put on the queue.
 
 Revision ID: 0011
 Revises: 0008
@@ -25,6 +26,8 @@ def upgrade() -> None:
                                       nullable=True))
         batch_op.add_column(sa.Column('attempts', sa.Integer(), server_default='0',
                                       nullable=False))
+        batch_op.add_column(sa.Column('dispatched_at', sa.DateTime(timezone=True),
+                                      nullable=True))
         batch_op.create_index(batch_op.f('ix_job_lease_expires_at'), ['lease_expires_at'],
                               unique=False)
 
@@ -32,6 +35,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     with op.batch_alter_table('job', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_job_lease_expires_at'))
+        batch_op.drop_column('dispatched_at')
         batch_op.drop_column('attempts')
         batch_op.drop_column('lease_expires_at')
         batch_op.drop_column('worker_id')

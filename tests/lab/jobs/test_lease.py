@@ -157,3 +157,23 @@ def test_late_attempt_stops_without_clean_up_and_without_ending_the_job(
     # current attempt's to finish.
     assert after.status == JobStatus.running and after.attempts == 2
     assert after.worker_id == "elsewhere" and after.progress == 0.0
+
+
+def _queued(engine: Engine, *, dispatched_ago: timedelta) -> uuid.UUID:
+    with Session(engine) as session:
+        job = Job(kind="test-lease-records", dispatched_at=utcnow() - dispatched_ago)
+        session.add(job)
+        session.commit()
+        return job.id
+
+
+def test_job_queued_long_after_its_message_is_sent_again_once(live_engine: Engine) -> None:
+    # A worker killed between taking the message and claiming the job took the message along.
+    lost = _queued(live_engine, dispatched_ago=reaper.stale_after() + timedelta(seconds=1))
+    waiting = _queued(live_engine, dispatched_ago=reaper.stale_after() / 2)
+    result = reaper.reap()
+    assert result.redispatched == [lost] and result.requeued == []
+    assert _row(live_engine, lost).status == JobStatus.done  # inline: run at once
+    assert _row(live_engine, lost).attempts == 1
+    assert _row(live_engine, waiting).status == JobStatus.queued
+    assert reaper.reap().redispatched == []
