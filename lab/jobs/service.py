@@ -153,6 +153,8 @@ def run(job_id: uuid.UUID) -> None:
         job = session.get(Job, job_id)
         assert job is not None
         kind, params, attempt = job.kind, dict(job.params or {}), job.attempts
+    result: dict[str, Any] | None = None
+    error: str | None = None
     with lease.Heartbeat(job_id, attempt) as heartbeat:
         context = JobContext(job_id=job_id, params=params, attempt=attempt,
                              _heartbeat=heartbeat)
@@ -164,9 +166,12 @@ def run(job_id: uuid.UUID) -> None:
             return
         except Exception as exc:  # noqa: BLE001 - a job's failure is data, shown to its owner
             logger.error("job %s (%s) failed: %s", job_id, kind, traceback.format_exc())
-            _finish(job_id, attempt, status=JobStatus.failed, error=_error_text(exc))
-            return
-    _finish(job_id, attempt, status=JobStatus.done, result=result)
+            error = _error_text(exc)
+    # Ended once the heartbeat has stopped, so that no renewal races the final write.
+    if error is not None:
+        _finish(job_id, attempt, status=JobStatus.failed, error=error)
+    else:
+        _finish(job_id, attempt, status=JobStatus.done, result=result)
 
 
 def _error_text(exc: Exception) -> str:
