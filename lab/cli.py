@@ -61,12 +61,18 @@ def serve(
 
 @app.command()
 def worker(threads: Annotated[int, typer.Option(help="Worker threads")] = 2) -> None:
-    """Run the background job consumer."""
+    """Run the background job consumer (start as many as needed on one Redis queue)."""
     from huey.consumer import Consumer
 
+    from lab.jobs.reaper import Reaper
     from lab.worker import huey
 
-    Consumer(huey, workers=threads, worker_type="thread").run()
+    # Each worker also takes over the jobs of workers that died mid-way (lab.jobs.reaper).
+    reaper = Reaper().start()
+    try:
+        Consumer(huey, workers=threads, worker_type="thread").run()
+    finally:
+        reaper.stop()
 
 
 @app.command("create-user")

@@ -8,7 +8,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import PositiveInt, SecretStr, field_validator
+from pydantic import Field, PositiveInt, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PLACEHOLDER_SECRETS = frozenset(
@@ -35,6 +35,14 @@ class LabSettings(BaseSettings):
     ui_port: int = 8501
     api_url: str | None = None
     redis_url: str | None = None
+    # Jobs: the queue's name (its key prefix in Redis: several deployments, or test runs, can
+    # share one server), how long a worker's claim on a running job lasts without renewal
+    # (a job whose worker died is taken over after at most this long, plus half of it for
+    # the next check), and how many times a job is started before it is failed.
+    queue_name: str = Field(default="terrain", min_length=1, max_length=64,
+                            pattern=r"^[A-Za-z0-9_.-]+$")
+    job_lease_seconds: int = Field(default=60, ge=2, le=3600)
+    job_max_attempts: int = Field(default=3, ge=1, le=20)
     access_token_minutes: int = 15
     login_max_failures: int = 5
     login_window_minutes: int = 15

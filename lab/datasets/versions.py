@@ -23,8 +23,16 @@ the job (a bad value deep in the file, a corrupt page, a crash of the conversion
 every object under the version's prefix and then the version row, and writes the reason to
 the audit log; the job keeps the error for its owner to read (`GET /api/v1/jobs/{id}`).
 Objects go first: if they cannot be deleted, the row is kept as `failed` with the reason,
-so that what is left in the bucket stays findable. A worker killed mid-conversion (no Python
-exception) leaves its version `processing`: that case is not swept up here.
+so that what is left in the bucket stays findable.
+
+A worker killed mid-conversion (no Python exception) leaves its version `processing`; its job
+is taken over by another worker once its lease expires (`lab.jobs.lease`). A retry is safe
+because every output is written idempotently: the objects have fixed keys per version
+(`data.parquet`, `rollup.parquet`, each one atomic PUT, overwritten by the next attempt),
+and the version row becomes `ready` in the job's one final transaction, so a reader never
+sees a version whose objects are partial. A retry that finds the version already `ready`
+(the worker died between that commit and the job's own end) returns what it recorded.
+When the job is given up (`LAB_JOB_MAX_ATTEMPTS`), the version is discarded as on a failure.
 
 The audit log gets `dataset.version.upload`, then `.ready` or `.fail` (with the reason). A
 refusal in the request changes nothing, so it is answered but not logged.
@@ -33,6 +41,7 @@ refusal in the request changes nothing, so it is answered but not logged.
 from __future__ import annotations
 
 import logging
+import shutil
 import tempfile
 import uuid
 from pathlib import Path
@@ -179,6 +188,9 @@ def convert_version(ctx: jobs.JobContext) -> dict[str, Any]:
     try:
         return _convert(ctx, version_id)
     except Exception as exc:
+        # A late attempt whose job was taken over must not delete the version the current
+        # attempt is converting: this raises LeaseLost (not an Exception) in that case.
+        ctx.ensure_lease()
         with Session(runtime.get_engine()) as session:
             actor_id = ctx.params.get("actor_id")
             actor = session.get(User, uuid.UUID(actor_id)) if actor_id else None
@@ -195,6 +207,10 @@ def _convert(ctx: jobs.JobContext, version_id: uuid.UUID) -> dict[str, Any]:
         version = session.get(DatasetVersion, version_id)
         if version is None:
             raise LabError("The version was removed before its conversion started.")
+        if version.status == VersionStatus.ready:
+            # An earlier attempt finished the work but its worker died before the job ended.
+            return {"version_id": str(version_id), "row_count": version.row_count,
+                    "sha256": version.sha256, "size_bytes": version.size_bytes}
         dataset = datasets.get_dataset(session=session, dataset_id=version.dataset_id)
         version.status, version.job_id = VersionStatus.processing, ctx.job_id
         session.add(version)
@@ -204,7 +220,10 @@ def _convert(ctx: jobs.JobContext, version_id: uuid.UUID) -> dict[str, Any]:
     columns = {"time_column": dataset.time_column, "zone_column": dataset.zone_column}
     work_dir = Path(ctx.params.get("work_dir") or tempfile.gettempdir())
     work_dir.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=work_dir, prefix="dataset-") as tmp:
+    # Named after the job, so that a retry can remove what a killed attempt left on disk.
+    for leftover in work_dir.glob(f"dataset-{ctx.job_id}-*"):
+        shutil.rmtree(leftover, ignore_errors=True)
+    with tempfile.TemporaryDirectory(dir=work_dir, prefix=f"dataset-{ctx.job_id}-") as tmp:
         path, out = Path(tmp) / f"source.{source.format}", Path(tmp) / objects.DATA_FILE
         rollup = Path(tmp) / ROLLUP_FILE
         ctx.progress(0.05, "fetching the upload")
@@ -244,6 +263,18 @@ def _convert(ctx: jobs.JobContext, version_id: uuid.UUID) -> dict[str, Any]:
             "sha256": stored.sha256, "size_bytes": stored.size}
 
 
+@jobs.on_abandon(JOB_KIND)
+def abandon_conversion(params: dict[str, Any], reason: str) -> None:
+    """A conversion given up after its workers were lost: discard the version, as a failure."""
+    with Session(runtime.get_engine()) as session:
+        actor_id = params.get("actor_id")
+        discard(session=session, client=runtime.get_storage(),
+                version_id=uuid.UUID(params["version_id"]),
+                dataset_id=uuid.UUID(params["dataset_id"]),
+                actor=session.get(User, uuid.UUID(actor_id)) if actor_id else None,
+                reason=reason)
+
+
 def preview(*, session: Session, actor: User, dataset_id: uuid.UUID, version_id: uuid.UUID,
             client: Minio, limit: int) -> VersionPreview:
     """The first rows of a ready version, read from its first row group only."""
@@ -261,5 +292,5 @@ def preview(*, session: Session, actor: User, dataset_id: uuid.UUID, version_id:
                           rows=rows)
 
 
-__all__ = ["JOB_KIND", "MAX_PREVIEW_ROWS", "convert_version", "discard", "number_version",
-           "preview", "start_upload"]
+__all__ = ["JOB_KIND", "MAX_PREVIEW_ROWS", "abandon_conversion", "convert_version", "discard",
+           "number_version", "preview", "start_upload"]

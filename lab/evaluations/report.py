@@ -19,11 +19,17 @@ VERDICT = {"scale_up": "Passer à l'échelle / Scale up", "iterate": "Itérer / 
            "stop": "Arrêter / Stop"}
 
 
+def prefix(pilot_id: object, evaluation_id: object) -> str:
+    """The folder of one evaluation's reports: fixed per evaluation, so a retried job
+    overwrites what a killed attempt wrote instead of adding to it."""
+    return f"{pilot_id}/{evaluation_id}/"
+
+
 def store(client: Minio, *, pilot: Pilot, evaluation: Evaluation,
           results: dict[str, Any]) -> tuple[str, str]:
     """Write both reports; return their keys."""
     bucket = bucket_name("reports", bucket_prefix())
-    base = f"{pilot.id}/{evaluation.id}"
+    base = prefix(pilot.id, evaluation.id).rstrip("/")
     document = {"pilot": {"id": str(pilot.id), "title": pilot.title},
                 "evaluation": {"id": str(evaluation.id), "number": evaluation.number,
                                "protocol_version": evaluation.protocol_version,

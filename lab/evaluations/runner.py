@@ -25,11 +25,13 @@ from lab.evaluations.inputs import KpiData, MissingData, dataset_kpi, measuremen
 from lab.evaluations.models import Evaluation, EvaluationRequest, EvaluationStatus
 from lab.feedback import views as feedback_views
 from lab.jobs import runtime
-from lab.jobs.service import JobContext, job_kind
+from lab.jobs.service import JobContext, job_kind, on_abandon
+from lab.objectstore import bucket_prefix
 from lab.pilots.models import Pilot, PilotStatus
 from lab.pilots.protocol import DatasetSource, Guardrail, Kpi, Protocol
 from lab.pilots.service import registered_protocol
 from lab.reports import service as problem_reports
+from storage import bucket_name, delete_prefix
 
 Grain = Literal["hour", "day", "week"]
 SEED = 0  # resampling (randomization inference) is seeded: same inputs, same results
@@ -217,9 +219,19 @@ def _kpi_entry(kpi: Kpi | Guardrail, result: EffectResult | None,
 
 @job_kind("evaluation")
 def run_evaluation(ctx: JobContext) -> dict[str, Any]:
-    """Run one evaluation; results and reports are stored, or the error is recorded."""
+    """Run one evaluation; results and reports are stored, or the error is recorded.
+
+    Safe to run again after a worker was killed mid-way: the reports have fixed keys per
+    evaluation (overwritten, never added), and the results, the report keys, `done` and the
+    pilot's move to `evaluated` are written in one final transaction, so a killed attempt
+    leaves the evaluation `running` with nothing half-recorded. A retry of an evaluation
+    already `done` (its worker died after that commit) returns what was recorded.
+    """
     with Session(runtime.get_engine()) as session:
         evaluation, pilot = _load(session, ctx)
+        if evaluation.status == EvaluationStatus.done:
+            return {"evaluation_id": str(evaluation.id),
+                    "recommendation": evaluation.recommendation}
         evaluation.status = EvaluationStatus.running
         session.add(evaluation)
         session.commit()
@@ -231,6 +243,8 @@ def run_evaluation(ctx: JobContext) -> dict[str, Any]:
             error = None
         except Exception as exc:  # noqa: BLE001 - recorded on the evaluation, then re-raised
             error = exc
+        # A late attempt whose job was taken over stops here (LeaseLost), recording nothing.
+        ctx.ensure_lease()
         # End the reading transaction: progress was written meanwhile by other connections,
         # and SQLite refuses to upgrade a stale snapshot to a write.
         session.rollback()
@@ -258,4 +272,21 @@ def run_evaluation(ctx: JobContext) -> dict[str, Any]:
         return {"evaluation_id": str(evaluation.id), "recommendation": results["recommendation"]}
 
 
-__all__ = ["evaluate", "run_evaluation"]
+@on_abandon("evaluation")
+def abandon_evaluation(params: dict[str, Any], reason: str) -> None:
+    """An evaluation given up after its workers were lost: failed, and no report left."""
+    with Session(runtime.get_engine()) as session:
+        evaluation = session.get(Evaluation, uuid.UUID(params["evaluation_id"]))
+        if evaluation is None or evaluation.status == EvaluationStatus.done:
+            return
+        client = runtime.get_storage()
+        if client is not None:
+            delete_prefix(client, bucket_name("reports", bucket_prefix()),
+                          report.prefix(evaluation.pilot_id, evaluation.id))
+        evaluation.status, evaluation.error = EvaluationStatus.failed, reason[:2000]
+        evaluation.finished_at = utcnow()
+        session.add(evaluation)
+        session.commit()
+
+
+__all__ = ["abandon_evaluation", "evaluate", "run_evaluation"]

@@ -33,6 +33,9 @@ class JobPublic(SQLModel):
         description="When a worker started it (ISO 8601, UTC), or null while queued")
     finished_at: datetime | None = Field(
         description="When it ended (ISO 8601, UTC), or null while unfinished")
+    attempts: int = Field(default=0, description=(
+        "How many times a worker started it: more than 1 when a worker was lost mid-way "
+        "and another took the job over"))
 
 
 class Job(SQLModel, table=True):
@@ -49,6 +52,15 @@ class Job(SQLModel, table=True):
     created_at: datetime = timestamp_field()
     started_at: datetime | None = timestamp_field(nullable=True)
     finished_at: datetime | None = timestamp_field(nullable=True)
+    # The lease of a running job (see `lab.jobs.lease`): which worker holds it, until when
+    # (renewed while it runs), and how many times a worker claimed it. `attempts` also fences
+    # writes: a worker may only write to the job while the attempt it claimed is current.
+    worker_id: str | None = Field(default=None, max_length=128)
+    # When a message for the job was last put on the queue: a job still queued long after it
+    # had its message lost with a worker killed between taking it and claiming the job.
+    dispatched_at: datetime | None = timestamp_field(nullable=True)
+    lease_expires_at: datetime | None = timestamp_field(nullable=True, index=True)
+    attempts: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
 
 __all__ = ["Job", "JobPublic", "JobStatus"]

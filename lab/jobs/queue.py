@@ -11,9 +11,9 @@ def make_huey() -> Huey:
     """Build the queue from the settings."""
     settings = get_settings()
     if settings.redis_url:
-        return RedisHuey("terrain", url=settings.redis_url)
+        return RedisHuey(settings.queue_name, url=settings.redis_url)
     settings.home.mkdir(parents=True, exist_ok=True)
-    return SqliteHuey("terrain", filename=str((settings.home / "huey.db").resolve()))
+    return SqliteHuey(settings.queue_name, filename=str((settings.home / "huey.db").resolve()))
 
 
 huey = make_huey()

@@ -3,6 +3,13 @@
 The grant moves pending → building → ready, or → failed with a reason a city member can
 act on. A grant revoked or expired while its extract was being built keeps nothing: the
 job deletes what it wrote, under the same lock that would have marked it ready.
+
+A worker killed mid-build leaves the grant `building`; another worker takes the job over
+once its lease expires (`lab.jobs.lease`) and builds it again. Nothing partial is ever
+readable: the extract and its manifest have fixed keys per grant (each one atomic PUT,
+overwritten by the retry), and the grant becomes `ready` (what access is issued on) in the
+final transaction only. Given up after `LAB_JOB_MAX_ATTEMPTS`, the grant's extract is
+deleted and marked failed, as on an error.
 """
 
 from __future__ import annotations
@@ -17,7 +24,7 @@ from sqlmodel import Session, select
 from lab.common import utcnow
 from lab.datasets.models import Dataset, DatasetVersion
 from lab.jobs import runtime
-from lab.jobs.service import JobContext, job_kind
+from lab.jobs.service import JobContext, job_kind, on_abandon
 from lab.sandbox import platform
 from lab.sandbox.extracts import ExtractResult, check_source, materialize
 from lab.sandbox.models import ExtractStatus, Grant, GrantStatus
@@ -139,6 +146,8 @@ def build_extract(ctx: JobContext) -> dict[str, Any]:
                              manifest_key=platform.manifest_key(grant_id),
                              manifest=work["manifest"], progress=progress)
     except Exception as exc:
+        # A late attempt whose job was taken over leaves the extract to the current one.
+        ctx.ensure_lease()
         reason = _reason(exc, work["key"] or "")
         logger.warning("extract of grant %s failed: %s", grant_id, reason)
         if client is not None:
@@ -152,4 +161,19 @@ def build_extract(ctx: JobContext) -> dict[str, Any]:
     return _finish(client, grant_id, result)
 
 
-__all__ = ["EXTRACT_JOB", "ExtractFailed", "build_extract"]
+@on_abandon(EXTRACT_JOB)
+def abandon_extract(params: dict[str, Any], reason: str) -> None:
+    """An extract given up after its workers were lost: nothing kept, the grant says why."""
+    grant_id = uuid.UUID(str(params["grant_id"]))
+    with Session(runtime.get_engine()) as session:
+        grant = session.get(Grant, grant_id)
+        if grant is None or grant.extract_status == ExtractStatus.ready:
+            return  # the last attempt finished the extract before its worker was lost
+    client = runtime.get_storage()
+    if client is not None:
+        delete_prefix(client, platform.sandbox_bucket(), platform.grant_prefix(grant_id))
+    _update(grant_id, extract_status=ExtractStatus.failed, extract_error=reason[:2000],
+            extract_message="failed")
+
+
+__all__ = ["EXTRACT_JOB", "ExtractFailed", "abandon_extract", "build_extract"]
