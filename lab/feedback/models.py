@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
@@ -95,6 +95,20 @@ class MediatedSubmission(Submission):
                                                  "anonymous")
     place_id: uuid.UUID | None = PField(default=None, description=(
         "The place of the mediator's authority where it was collected (GET /places), if any"))
+    collected_on: date | None = PField(default=None, description=(
+        "The day the person answered (a paper form entered later), not in the future and not "
+        "more than 90 days ago; omitted: today"))
+
+    @field_validator("collected_on")
+    @classmethod
+    def _not_future(cls, value: date | None) -> date | None:
+        if value is not None:
+            today = datetime.now(UTC).date()
+            if value > today:
+                raise ValueError("the collection day cannot be in the future")
+            if value < today - timedelta(days=90):
+                raise ValueError("the collection day is more than 90 days ago")
+        return value
 
 
 class FeedbackReceipt(SQLModel):
@@ -118,6 +132,8 @@ class FeedbackReceipt(SQLModel):
         description="The place the answer is about (longitude, latitude in WGS 84), or null")
     has_photo: bool = Field(description="Whether a photo (metadata removed) was stored with it")
     submitted_at: datetime = Field(description="When the answer was stored (ISO 8601, UTC)")
+    collected_on: date | None = Field(
+        default=None, description="The day a mediator says the person answered, when given")
 
 
 class FeedbackIndividual(FeedbackReceipt):
@@ -162,6 +178,7 @@ class Feedback(SQLModel, table=True):
     photo_key: str | None = Field(default=None, max_length=300)
     photo_sha256: str | None = Field(default=None, max_length=64)
     submitted_at: datetime = timestamp_field()
+    collected_on: date | None = None
     place_id: uuid.UUID | None = Field(default=None, foreign_key="place.id", ondelete="SET NULL")
 
 

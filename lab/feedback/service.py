@@ -237,7 +237,7 @@ def _submit(*, session: Session, settings: LabSettings, storage: Any, pilot_id: 
         nps=data.nps, sus=list(data.sus) if data.sus is not None else None,
         free_text=dict(data.free_text), zone_code=data.zone,
         lon=data.point.lon if data.point else None, lat=data.point.lat if data.point else None,
-        place_id=getattr(data, "place_id", None))
+        place_id=getattr(data, "place_id", None), collected_on=getattr(data, "collected_on", None))
     if photo is not None:
         feedback.photo_key = photos.key_for(pilot_id, feedback.id, photo.extension)
         feedback.photo_sha256 = photo.original_sha256

@@ -184,7 +184,8 @@ def receipt_fields(f: Feedback) -> dict[str, Any]:
             "channel": f.channel, "likert": f.likert, "nps": f.nps, "sus": f.sus,
             "free_text": f.free_text, "zone": f.zone_code,
             "point": Point(lon=f.lon, lat=f.lat) if f.lon is not None and f.lat is not None
-            else None, "has_photo": f.photo_key is not None, "submitted_at": f.submitted_at}
+            else None, "has_photo": f.photo_key is not None, "submitted_at": f.submitted_at,
+            "collected_on": f.collected_on}
 
 
 def individual(f: Feedback, pseudonym: str | None) -> FeedbackIndividual:

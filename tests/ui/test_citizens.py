@@ -4,6 +4,7 @@ problem report and its receipt, joining a pilot and answering, my data, the medi
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlmodel import Session, select
@@ -164,11 +165,14 @@ def test_a_mediator_registers_enrolls_records_answers_and_exports(
     likert[0].set_value(2)
     likert[1].set_value(3)
     likert[2].set_value(6)
-    at.radio(key="channel").set_value("phone")
+    at.radio(key="channel").set_value("paper")
+    filled_in = datetime.now(UTC).date() - timedelta(days=3)  # a paper form entered later
+    at.date_input(key="collected-on").set_value(filled_in)
     button(at, "Enregistrer les réponses").click()
     run(at)
     stored = session.exec(select(Feedback).where(Feedback.pilot_id == s.pilot_id)).one()
-    assert str(stored.channel) == "phone" and stored.likert == {"comfort": 2, "light": 3}
+    assert str(stored.channel) == "paper" and stored.likert == {"comfort": 2, "light": 3}
+    assert stored.collected_on == filled_in
     assert stored.tester_id is not None
     assert any("Réponses enregistrées" in e.value for e in at.success)
     button(at, "Préparer l'export de ses données").click()

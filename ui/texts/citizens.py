@@ -218,6 +218,11 @@ TEXTS: dict[str, dict[str, str]] = {
                        "again): **{code}**"},
     "current_person": {"fr": "Personne : {pseudonym}", "en": "Person: {pseudonym}"},
     "anonymous": {"fr": "Avis anonyme (sans code)", "en": "Anonymous feedback (no code)"},
+    "collected_on": {"fr": "Jour où la personne a répondu", "en": "Day the person answered"},
+    "collected_on_help": {"fr": "Pour un formulaire papier saisi plus tard : le jour où il a été "
+                                "rempli (90 jours au plus).",
+                          "en": "For a paper form entered later: the day it was filled in (90 "
+                                "days at most)."},
     "pilot": {"fr": "Expérimentation", "en": "Pilot"},
     "read_consent": {"fr": "Lisez ce texte à la personne avant de l'inscrire :",
                      "en": "Read this text to the person before enrolling them:"},

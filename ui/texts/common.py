@@ -205,6 +205,52 @@ FLAGS: dict[str, dict[str, str]] = {
                              "variations.",
                        "en": "The design cannot separate the pilot's effect from other "
                              "variations."},
+    "synthetic_ci_not_interval": {
+        "fr": "Les effets compatibles avec les données ne forment pas un seul intervalle : "
+              "l'intervalle affiché les couvre tous et contient donc zéro, bien que le test "
+              "écarte un effet nul.",
+        "en": "The effects compatible with the data do not form one interval: the interval "
+              "shown covers them all and so contains zero, although the test rules out no "
+              "effect."},
+    "synthetic_few_controls": {
+        "fr": "Trop peu de zones témoins pour que le test par placebo conclue : le résultat ne "
+              "peut pas être significatif. Au seuil de 5 %, il faut au moins 19 zones témoins "
+              "pour une zone testée, 7 pour deux.",
+        "en": "Too few control zones for the placebo test to conclude: the result can never "
+              "be significant. At the 5% level, one pilot zone needs at least 19 control "
+              "zones, two pilot zones at least 7."},
+    "synthetic_no_constant_effect": {
+        "fr": "L'écart a trop varié d'une période à l'autre pendant le pilote : pas "
+              "d'intervalle pour un effet moyen ; lisez les effets par période.",
+        "en": "The gap moved too much from period to period during the pilot: no interval for "
+              "an average effect; read the effects by period."},
+    "synthetic_outside_hull": {
+        "fr": "Avant le pilote, la zone testée était le plus souvent au-dessus (ou au-dessous) "
+              "de toutes les zones témoins : aucune combinaison ne la reproduit bien, l'effet "
+              "peut être biaisé. Choisissez des zones témoins de niveau comparable, ou une "
+              "différence de différences.",
+        "en": "Before the pilot, the pilot zone was mostly above (or below) every control "
+              "zone: no combination reproduces it well, and the effect may be biased. Choose "
+              "control zones of a comparable level, or a difference-in-differences."},
+    "synthetic_poor_fit": {
+        "fr": "Le contrôle synthétique suivait mal la zone testée avant le pilote (erreur plus "
+              "de deux fois celle des zones témoins) : l'effet est indicatif.",
+        "en": "The synthetic control tracked the pilot zone poorly before the pilot (an error "
+              "more than twice the control zones'): read the effect as indicative."},
+    "synthetic_too_few_baseline": {
+        "fr": "Moins de trois périodes de référence : impossible d'ajuster le contrôle "
+              "synthétique.",
+        "en": "Fewer than three baseline periods: the synthetic control cannot be fitted."},
+    "synthetic_too_few_controls": {
+        "fr": "Un contrôle synthétique demande au moins deux zones témoins avec des données "
+              "presque à chaque période (trois avec deux zones testées).",
+        "en": "A synthetic control needs at least two control zones with data in nearly every "
+              "period (three with two pilot zones)."},
+    "synthetic_too_many_treated": {
+        "fr": "Le contrôle synthétique vaut pour une ou deux zones testées ; au-delà, prenez la "
+              "différence de différences.",
+        "en": "A synthetic control is for one or two pilot zones; with more, use the "
+              "difference-in-differences."},
     "few_clusters_randomization": {
         "fr": "Peu de zones testées ou témoins : l'incertitude est calculée en redistribuant "
               "au hasard les zones testées (inférence par permutation), plus prudente.",

@@ -58,6 +58,11 @@ TEXTS: dict[str, dict[str, str]] = {
     "design_before_after": {"fr": "Avant / pendant, sans zone témoin",
                             "en": "Before / during, without control zones"},
     "design_ab": {"fr": "Test A/B (répartition au hasard)", "en": "A/B test (random split)"},
+    "design_synthetic_control": {
+        "fr": "Une ou deux zones testées face à une combinaison de zones témoins (contrôle "
+              "synthétique)",
+        "en": "One or two treated zones against a weighted mix of control zones (synthetic "
+              "control)"},
     "wiz_save_next": {"fr": "Enregistrer et continuer", "en": "Save and continue"},
     "wiz_treated": {"fr": "Zones testées", "en": "Treated zones"},
     "wiz_control": {"fr": "Zones témoins", "en": "Control zones"},

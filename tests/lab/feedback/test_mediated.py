@@ -4,6 +4,7 @@ channel and the mediator as recorder, only for pilots that concern the mediator'
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime, timedelta
 
 from fastapi.testclient import TestClient
 from sqlmodel import Session, func, select
@@ -80,3 +81,29 @@ def test_mediated_feedback_is_refused_outside_the_rules(client: TestClient, sess
                        json=answers(channel="phone"))
     assert city.status_code == 403
     assert session.exec(select(func.count()).select_from(Feedback)).one() == 0
+
+
+def test_paper_forms_keep_the_day_they_were_filled_in(client: TestClient, session: Session,
+                                                      settings: LabSettings) -> None:
+    s = make_setting(session)
+    mediator = bearer(settings, s.mediator)
+    url = f"/api/v1/pilots/{s.pilot_id}/feedback/mediated"
+    today = datetime.now(UTC).date()
+    before = session.exec(select(func.count()).select_from(Feedback)).one()
+    for refused in (today + timedelta(days=1), today - timedelta(days=91)):
+        answer = client.post(url, headers={**mediator, **key()},
+                             json={**answers(channel="paper"), "collected_on": str(refused)})
+        assert answer.status_code == 422, answer.text
+        assert answer.json()["errors"][0]["field"] == "collected_on"
+    assert session.exec(select(func.count()).select_from(Feedback)).one() == before
+
+    last_week = today - timedelta(days=7)
+    stored = client.post(url, headers={**mediator, **key()},
+                         json={**answers(channel="paper"), "collected_on": str(last_week)})
+    assert stored.status_code == 201, stored.text
+    assert stored.json()["collected_on"] == str(last_week)
+    row = session.get(Feedback, uuid.UUID(stored.json()["id"]))
+    assert row is not None and row.collected_on == last_week
+    city = client.get(f"/api/v1/pilots/{s.pilot_id}/feedback",
+                      headers=bearer(settings, s.t.commune_city)).json()
+    assert city["items"][0]["collected_on"] == str(last_week)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import streamlit as st
@@ -87,7 +88,13 @@ def answers_box(client: ApiClient, person: dict[str, Any] | None,
         place = st.selectbox(t("place", lang), [None, *names], key="place",
                              format_func=lambda p: t("no_place", lang) if p is None
                              else names[p])
-        return {"channel": channel, "place_id": place}
+        today = datetime.now(UTC).date()
+        day = st.date_input(t("collected_on", lang), value=today, key="collected-on",
+                            min_value=today - timedelta(days=90), max_value=today,
+                            format="DD/MM/YYYY" if lang == "fr" else "YYYY-MM-DD",
+                            help=t("collected_on_help", lang))
+        return {"channel": channel, "place_id": place,
+                "collected_on": day.isoformat() if isinstance(day, date) else None}
 
     round_ = st.session_state.setdefault("desk-round", 0)
     key = f"desk-{round_}"

@@ -147,7 +147,7 @@ if step == 0:
         protocol["hypothesis"] = st.text_area(t("hypothesis", lang), protocol["hypothesis"],
                                               help=t("wiz_hypothesis_help", lang))
         field_problems(problem, "hypothesis")
-        designs = ["did", "before_after", "ab"]
+        designs = ["did", "synthetic_control", "before_after", "ab"]
         protocol["design"] = st.radio(t("wiz_design", lang), designs,
                                       index=designs.index(protocol["design"]),
                                       format_func=lambda d: t(f"design_{d}", lang))
