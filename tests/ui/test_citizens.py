@@ -115,6 +115,20 @@ def test_a_citizen_joins_with_consent_answers_and_downloads_then_erases_their_da
     assert stored.likert == {"comfort": 4, "light": 5} and stored.nps == 9
     assert any("Merci" in e.value for e in at.success)
 
+    def enrollment() -> Enrollment:
+        session.expire_all()
+        return session.exec(select(Enrollment).where(Enrollment.tester_id == user.id)).one()
+
+    button(at, "Retirer mon consentement").click()
+    run(at)  # not confirmed: still taking part
+    assert any("Cochez la case" in w.value for w in at.warning)
+    assert enrollment().withdrawn_at is None
+    at.checkbox(key=f"withdraw-sure-{s.pilot_id}").check()
+    button(at, "Retirer mon consentement").click()
+    run(at)
+    assert any("Consentement retiré." in e.value for e in at.success)
+    assert enrollment().withdrawn_at is not None
+
     at.switch_page("app_pages/citizen/my_data.py")
     run(at)
     assert any("1 participation(s), 1 réponse(s)" in m.value for m in at.markdown)

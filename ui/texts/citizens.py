@@ -162,6 +162,12 @@ TEXTS: dict[str, dict[str, str]] = {
                        "en": "Enrollment opens once the consent text is published."},
     "withdraw": {"fr": "Retirer mon consentement", "en": "Withdraw my consent"},
     "withdrawn": {"fr": "Consentement retiré.", "en": "Consent withdrawn."},
+    "withdraw_confirm": {"fr": "Je ne veux plus participer : mes réponses déjà données restent "
+                               "comptées, sans mon nom (« Mes données » permet de les effacer).",
+                         "en": "I no longer want to take part: the answers I already gave still "
+                               "count, without my name (\"My data\" lets me erase them)."},
+    "withdraw_tick": {"fr": "Cochez la case pour confirmer le retrait.",
+                      "en": "Tick the box to confirm you withdraw."},
     "give_feedback": {"fr": "Donner mon avis", "en": "Give my feedback"},
     "feedback_sent": {"fr": "Merci ! Votre avis est enregistré (reçu n° {receipt}).",
                       "en": "Thank you! Your feedback is recorded (receipt {receipt})."},

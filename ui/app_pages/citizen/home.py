@@ -114,11 +114,18 @@ for enrollment in mine:
         if enrollment["can_give_feedback"]:
             with st.expander(t("give_feedback", lang), expanded=True):
                 feedback(api, enrollment)
-        if st.button(t("withdraw", lang), key=f"withdraw-{enrollment['pilot_id']}"):
-            try:
-                api.withdraw(str(enrollment["pilot_id"]))
-            except ApiError as exc:
-                show_problem(exc, lang)
-            else:
-                flash(t("withdrawn", lang))
-                st.rerun()
+        # withdrawing is one click away, but confirmed: it ends the person's participation
+        with st.form(f"withdraw-{enrollment['pilot_id']}", border=False):
+            sure = st.checkbox(t("withdraw_confirm", lang),
+                               key=f"withdraw-sure-{enrollment['pilot_id']}")
+            if st.form_submit_button(t("withdraw", lang)):
+                if not sure:
+                    st.warning(t("withdraw_tick", lang))
+                else:
+                    try:
+                        api.withdraw(str(enrollment["pilot_id"]))
+                    except ApiError as exc:
+                        show_problem(exc, lang)
+                    else:
+                        flash(t("withdrawn", lang))
+                        st.rerun()
