@@ -68,6 +68,14 @@ class UserUpdate(PatchModel):
         default=None, description="false to disable the account, true to enable it again")
     password: str | None = Field(default=None, min_length=MIN_PASSWORD_LENGTH, max_length=256,
                                  description="New password, at least 10 characters")
+    role: Role | None = Field(
+        default=None, description="New role (admin, city, startup or mediator; not to or from "
+                                  "citizen, whose accounts come from sign-up); the account's "
+                                  "access tokens end at once")
+    authority_id: uuid.UUID | None = Field(
+        default=None, description="The authority of a city or mediator user (GET /authorities)")
+    organization_id: uuid.UUID | None = Field(
+        default=None, description="The organization of a startup user (GET /organizations)")
 
 
 class UserPublic(UserBase):

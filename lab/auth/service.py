@@ -12,6 +12,8 @@ from sqlmodel import Session, col, select
 from lab.audit import service as audit
 from lab.auth import emails, security
 from lab.auth.models import (
+    ROLES_NEEDING_AUTHORITY,
+    ROLES_NEEDING_ORGANIZATION,
     ApiKey,
     LoginThrottle,
     Role,
@@ -155,7 +157,7 @@ def require_free_email(*, session: Session, email: str,
 
 
 def update_user(*, session: Session, actor: User, user_id: uuid.UUID, data: UserUpdate) -> User:
-    """Change a user's name, password or active flag (admin only)."""
+    """Change a user's name, password, active flag, role or membership (admin only)."""
     if actor.role != Role.admin:
         raise PermissionDenied("Only administrators change users.")
     user = session.get(User, user_id)
@@ -166,6 +168,7 @@ def update_user(*, session: Session, actor: User, user_id: uuid.UUID, data: User
                            field="is_active")
     before = _public(user)
     changes = data.model_dump(exclude_unset=True)
+    changes |= _membership(session, actor, user, changes)
     revoke_tokens = "password" in changes or changes.get("is_active", user.is_active) != (
         user.is_active) or changes.get("role", user.role) != user.role
     if "password" in changes:
@@ -180,6 +183,39 @@ def update_user(*, session: Session, actor: User, user_id: uuid.UUID, data: User
     session.commit()
     session.refresh(user)
     return user
+
+
+def _membership(session: Session, actor: User, user: User,
+                changes: dict[str, object]) -> dict[str, object]:
+    """Check a change of role, authority or organization; the membership the new role needs
+    (an authority for city and mediator users, an organization for startups, none otherwise)."""
+    role = Role(str(changes.get("role") or user.role))
+    if role != user.role:
+        if user.id == actor.id:
+            raise InvalidInput("An administrator cannot change their own role.", field="role")
+        if Role.citizen in (role, user.role):
+            raise InvalidInput("Citizen accounts come from sign-up and hold a tester's data: "
+                               "their role does not change, nor does another become one.",
+                               field="role")
+    authority = changes.get("authority_id", user.authority_id)
+    organization = changes.get("organization_id", user.organization_id)
+    if role in ROLES_NEEDING_AUTHORITY:
+        if authority is None:
+            raise InvalidInput(f"A {role} user belongs to an authority: give authority_id.",
+                               field="authority_id")
+        if session.get(Authority, authority) is None:
+            raise InvalidInput("No such authority.", field="authority_id")
+    else:
+        authority = None
+    if role in ROLES_NEEDING_ORGANIZATION:
+        if organization is None:
+            raise InvalidInput(f"A {role} user belongs to an organization: give "
+                               "organization_id.", field="organization_id")
+        if session.get(Organization, organization) is None:
+            raise InvalidInput("No such organization.", field="organization_id")
+    else:
+        organization = None
+    return {"role": role, "authority_id": authority, "organization_id": organization}
 
 
 def list_users(*, session: Session, actor: User, page: PageParams,

@@ -176,3 +176,21 @@ def test_a_city_member_publishes_a_consent_text_and_sees_the_mediators(
     stored = client.get(f"/api/v1/pilots/{pilot['id']}/consent", headers=headers).json()
     assert stored["version"] == 1 and stored["instructions_fr"].startswith("Accueil")
     assert desk.email in at.dataframe[0].value.iloc[:, 0].tolist()
+
+
+def test_the_admin_moves_a_startup_user_to_a_city_team(live_api: str, session: Session) -> None:
+    admin = make_user(session, Role.admin)
+    territory = make_territory(session)
+    moved = make_user(session, Role.startup, email="moves@terrain.example")
+    at = sign_in(AppTest.from_file(APP, default_timeout=30), admin.email)
+    visit(at, "admin/users.py")
+    at.selectbox(key=f"role-{moved.id}").set_value("city")
+    run(at)
+    at.selectbox(key=f"role-{moved.id}-authority").set_value(str(territory.commune.id))
+    at.button(key=f"role-{moved.id}-save").click()
+    run(at)
+    assert [s.value for s in at.success] == ["Compte moves@terrain.example mis à jour."]
+    session.expire_all()
+    stored = session.get(User, moved.id)
+    assert stored is not None and stored.role == "city"
+    assert stored.authority_id == territory.commune.id and stored.organization_id is None

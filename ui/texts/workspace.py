@@ -208,6 +208,11 @@ TEXTS: dict[str, dict[str, str]] = {
     "mediator_name": {"fr": "Nom", "en": "Name"},
     "mediator_active": {"fr": "Actif", "en": "Active"},
     "user_new": {"fr": "Nouveau compte", "en": "New account"},
+    "user_change_role": {"fr": "Changer le rôle", "en": "Change role"},
+    "user_role_tokens": {"fr": "La personne devra se reconnecter : ses sessions en cours "
+                               "prennent fin.",
+                         "en": "The person will have to sign in again: their current sessions "
+                               "end."},
     "user_role": {"fr": "Rôle", "en": "Role"},
     "user_name": {"fr": "Nom affiché", "en": "Display name"},
     "user_password_help": {"fr": "Au moins 10 caractères ; à transmettre à la personne par un "

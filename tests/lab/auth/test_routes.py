@@ -243,3 +243,39 @@ def test_unexpected_errors_are_a_problem_without_stack_trace(app, session: Sessi
     body = _problem(response)
     assert "secret internal detail" not in response.text
     assert "Traceback" not in response.text and body["detail"]
+
+
+def test_the_admin_changes_a_role_with_the_membership_it_needs(client: TestClient,
+                                                               session: Session) -> None:
+    admin = make_user(session, Role.admin)
+    as_admin = login(client, admin)
+    commune = make_authority(session)
+    user = make_user(session, Role.startup)
+    their_token = login(client, user)
+    url = f"/api/v1/admin/users/{user.id}"
+
+    # a city user needs an authority: refused, nothing changes, the old token still works
+    missing = client.patch(url, json={"role": "city"}, headers=as_admin)
+    assert missing.status_code == 422 and "authority_id" in missing.text
+    unknown = client.patch(url, json={"role": "city", "authority_id": str(uuid.uuid4())},
+                           headers=as_admin)
+    assert unknown.status_code == 422 and "No such authority" in unknown.text
+    assert client.get("/api/v1/me", headers=their_token).json()["role"] == "startup"
+
+    moved = client.patch(url, json={"role": "city", "authority_id": str(commune.id)},
+                         headers=as_admin)
+    assert moved.status_code == 200, moved.text
+    assert (moved.json()["role"], moved.json()["authority_id"],
+            moved.json()["organization_id"]) == ("city", str(commune.id), None)
+    assert client.get("/api/v1/me", headers=their_token).status_code == 401  # tokens end
+    assert client.get("/api/v1/me", headers=login(client, user)).json()["role"] == "city"
+    audit = session.exec(select(AuditLog).where(AuditLog.action == "user.update")).all()
+    assert audit[-1].before["role"] == "startup" and audit[-1].after["role"] == "city"
+
+    # not to or from citizen, and not one's own
+    citizen = make_user(session, Role.citizen)
+    for target, role in ((citizen.id, "mediator"), (user.id, "citizen"), (admin.id, "city")):
+        body = {"role": role, "authority_id": str(commune.id)} if role != "citizen" else {
+            "role": role}
+        refused = client.patch(f"/api/v1/admin/users/{target}", json=body, headers=as_admin)
+        assert refused.status_code == 422, (role, refused.text)

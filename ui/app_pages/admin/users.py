@@ -1,6 +1,8 @@
-"""Users: create an account of any role, disable or enable one."""
+"""Users: create an account of any role, change its role, disable or enable it."""
 
 from __future__ import annotations
+
+from typing import Any
 
 import streamlit as st
 
@@ -65,6 +67,36 @@ with st.expander(t("user_new", lang), icon=":material/person_add:", key="user-ne
                 flash(t("user_created", lang, email=email))
             st.rerun()
 
+def role_form(user: dict[str, Any]) -> None:
+    """Another role, with the authority or organization it needs; tokens end at once."""
+    roles = [r for r in ROLES if r != "citizen"]
+    key = f"role-{user['id']}"
+    role = st.selectbox(t("user_role", lang), roles, index=roles.index(user["role"]),
+                        format_func=lambda r: t(f"role_{r}", lang), key=key)
+    body: dict[str, Any] = {"role": role}
+    if role in ("city", "mediator") and authorities:
+        ids = list(authorities)
+        body["authority_id"] = st.selectbox(
+            t("col_authority", lang), ids, format_func=authorities.__getitem__,
+            index=ids.index(user["authority_id"]) if user.get("authority_id") in ids else 0,
+            key=f"{key}-authority")
+    if role == "startup" and organizations:
+        ids = list(organizations)
+        body["organization_id"] = st.selectbox(
+            t("user_organization", lang), ids, format_func=organizations.__getitem__,
+            index=ids.index(user["organization_id"]) if user.get("organization_id") in ids
+            else 0, key=f"{key}-organization")
+    st.caption(t("user_role_tokens", lang))
+    if st.button(t("save", lang), key=f"{key}-save", type="primary"):
+        try:
+            api.update_user(user["id"], body)
+        except ApiError as exc:
+            show_problem(exc, lang)
+        else:
+            flash(t("user_updated", lang, email=user["email"]))
+            st.rerun()
+
+
 shown = st.pills(t("user_role", lang), ROLES, format_func=lambda r: t(f"role_{r}", lang),
                  key="user-role-filter")
 try:
@@ -78,13 +110,16 @@ except ApiError as exc:
 for user in users:
     where = authorities.get(user.get("authority_id") or "") or \
         organizations.get(user.get("organization_id") or "") or ""
-    left, middle, right = st.columns([4, 3, 2], vertical_alignment="center")
+    left, middle, edit, right = st.columns([4, 3, 2, 2], vertical_alignment="center")
     left.markdown(f"**{user['email']}**  \n{user.get('full_name') or ''}")
     middle.write(f"{t('role_' + user['role'], lang)} · {where}" if where
                  else t("role_" + user["role"], lang))
     if user["id"] == me["id"]:
         right.caption(t("user_you", lang))
         continue
+    if user["role"] != "citizen":  # citizens' accounts come from sign-up and stay citizens
+        with edit.popover(t("user_change_role", lang), icon=":material/badge:"):
+            role_form(user)
     label = t("user_disable" if user["is_active"] else "user_enable", lang)
     if right.button(label, key=f"active-{user['id']}",
                     type="secondary" if user["is_active"] else "primary"):
