@@ -311,10 +311,24 @@ class ApiClient:
     def measurements(self, pilot_id: str, *, limit: int = 50, offset: int = 0) -> JSON:
         return self._page(f"/pilots/{pilot_id}/measurements", limit, offset)
 
-    def upload_measurement(self, pilot_id: str, kpi: str, name: str, data: IO[bytes]) -> JSON:
-        """A measurement file (time, zone, value) for one KPI; refused whole if invalid."""
+    def upload_measurement(self, pilot_id: str, kpi: str, name: str, data: IO[bytes], *,
+                           replaces: str | None = None) -> JSON:
+        """A measurement file (time, zone, value) for one KPI; refused whole if invalid;
+        `replaces` names the current file of that KPI it takes the place of."""
+        fields = {"kpi": kpi} | ({"replaces": replaces} if replaces else {})
         result: JSON = self._upload(f"/pilots/{pilot_id}/measurements", name, data,
-                                    "application/octet-stream", fields={"kpi": kpi})
+                                    "application/octet-stream", fields=fields)
+        return result
+
+    def withdraw_measurement(self, pilot_id: str, measurement_id: str, reason: str) -> JSON:
+        """A current file no longer counted (kept on record, audit-logged)."""
+        result: JSON = self._post(f"/pilots/{pilot_id}/measurements/{measurement_id}/withdraw",
+                                  {"reason": reason})
+        return result
+
+    def power(self, pilot_id: str) -> JSON:
+        """The minimum detectable effect of the protocol's primary KPI."""
+        result: JSON = self._get(f"/pilots/{pilot_id}/power")
         return result
 
     # --- evaluations ---

@@ -23,9 +23,6 @@ TEXTS: dict[str, dict[str, str]] = {
                       "en": "Your session has ended; please sign in again."},
     "not_for_role": {"fr": "Cette page n'est pas accessible avec votre rôle.",
                      "en": "This page is not available for your role."},
-    "not_available_yet": {"fr": "Pas encore disponible : la plateforme ne fournit pas encore "
-                                "cette information.",
-                          "en": "Not available yet: the platform does not provide this yet."},
     "page": {"fr": "Page", "en": "Page"},
     "page_of": {"fr": "Page {page} sur {pages} · {total} éléments",
                 "en": "Page {page} of {pages} · {total} items"},

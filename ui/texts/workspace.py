@@ -63,6 +63,23 @@ TEXTS: dict[str, dict[str, str]] = {
               "synthétique)",
         "en": "One or two treated zones against a weighted mix of control zones (synthetic "
               "control)"},
+    "wiz_power_after_save": {"fr": "Enregistrez le brouillon pour voir ce que ce protocole "
+                                   "pourra détecter.",
+                             "en": "Save the draft to see what this protocol can detect."},
+    "wiz_power_text": {"fr": "Avec {treated} zone(s) testée(s), {control} zone(s) témoin(s), "
+                             "{pre} jours de référence et {post} jours de pilote, le plus petit "
+                             "effet détectable sur **{kpi}** (puissance 80 %, seuil 5 %) est "
+                             "de **{size}**.",
+                       "en": "With {treated} treated zone(s), {control} control zone(s), {pre} "
+                             "baseline days and {post} pilot days, the smallest detectable "
+                             "effect on **{kpi}** (80% power, 5% level) is **{size}**."},
+    "wiz_power_ok": {"fr": "L'effet minimal que vous visez ({minimum}) est détectable.",
+                     "en": "The minimum effect you aim for ({minimum}) is detectable."},
+    "wiz_power_short": {"fr": "L'effet minimal que vous visez ({minimum}) ne serait pas "
+                              "détectable : ajoutez des zones ou des jours, ou visez un effet "
+                              "plus grand.",
+                        "en": "The minimum effect you aim for ({minimum}) would not be "
+                              "detectable: add zones or days, or aim for a larger effect."},
     "wiz_save_next": {"fr": "Enregistrer et continuer", "en": "Save and continue"},
     "wiz_treated": {"fr": "Zones testées", "en": "Treated zones"},
     "wiz_control": {"fr": "Zones témoins", "en": "Control zones"},
@@ -337,8 +354,19 @@ TEXTS: dict[str, dict[str, str]] = {
     "ms_none": {"fr": "Aucune mesure envoyée.", "en": "No measurement uploaded."},
     "ms_rows": {"fr": "Mesures", "en": "Readings"},
     "ms_zones": {"fr": "Zones", "en": "Zones"},
-    "ms_replace_soon": {"fr": "Remplacer ou retirer un fichier : bientôt disponible.",
-                        "en": "Replacing or withdrawing a file: coming soon."},
+    "ms_replaces": {"fr": "Ce fichier remplace", "en": "This file replaces"},
+    "ms_new_file": {"fr": "aucun : c'est un nouveau fichier", "en": "nothing: a new file"},
+    "ms_status_current": {"fr": "compté", "en": "counted"},
+    "ms_status_withdrawn": {"fr": "retiré", "en": "withdrawn"},
+    "ms_status_replaced": {"fr": "remplacé", "en": "replaced"},
+    "ms_withdraw": {"fr": "Retirer un fichier", "en": "Withdraw a file"},
+    "ms_withdraw_confirm": {"fr": "Les évaluations ne compteront plus ce fichier (il reste "
+                                  "archivé).",
+                            "en": "Evaluations will no longer count this file (it stays on "
+                                  "record)."},
+    "ms_withdraw_tick": {"fr": "Cochez la case pour confirmer.", "en": "Tick the box to "
+                                                                        "confirm."},
+    "ms_withdrawn": {"fr": "Fichier retiré.", "en": "File withdrawn."},
     "hypothesis": {"fr": "Hypothèse", "en": "Hypothesis"},
     "version": {"fr": "Version {version}", "en": "Version {version}"},
 }

@@ -1,4 +1,5 @@
-"""Measurements: the startup's own readings for KPIs measured by upload; list and upload."""
+"""Measurements: the startup's own readings for KPIs measured by upload; upload, replace,
+withdraw, and the list with what evaluations count."""
 
 from __future__ import annotations
 
@@ -32,31 +33,59 @@ protocol = by_id[pilot_id]["protocol"]
 uploadable = [k["name"] for k in protocol["kpis"] + protocol.get("guardrails", [])
               if k["source"]["kind"] == "measurement"]
 
+try:
+    rows = api.measurements(pilot_id, limit=200)["items"]
+except ApiError as exc:
+    show_problem(exc, lang)
+    st.stop()
+current = {m["id"]: m for m in rows if m["status"] == "current"}
+
 if not uploadable:
     st.info(t("ms_none_by_upload", lang))
 else:
     st.caption(t("ms_contract", lang))
     with st.form("measurement"):
         kpi = st.selectbox(t("chart_kpi", lang), uploadable)
+        replaces = st.selectbox(
+            t("ms_replaces", lang), [None, *current],
+            format_func=lambda i: t("ms_new_file", lang) if i is None
+            else f"{current[i]['kpi']} · {current[i].get('filename') or ''} · "
+                 f"{current[i]['rows']} {t('ms_rows', lang).lower()}")
         upload = st.file_uploader(t("ms_file", lang), type=["csv", "parquet"])
         if st.form_submit_button(t("cat_upload", lang), type="primary") and upload is not None:
             try:
-                done = api.upload_measurement(pilot_id, kpi, upload.name, upload)
+                done = api.upload_measurement(pilot_id, kpi, upload.name, upload,
+                                              replaces=replaces)
             except ApiError as exc:
                 show_problem(exc, lang)
             else:
                 flash(t("ms_uploaded", lang, rows=done["rows"], kpi=kpi))
                 st.rerun()
 
-try:
-    rows = api.measurements(pilot_id, limit=200)["items"]
-except ApiError as exc:
-    show_problem(exc, lang)
-    st.stop()
 if not rows:
     st.info(t("ms_none", lang))
 else:
     st.dataframe([{t("chart_kpi", lang): m["kpi"], t("ms_file", lang): m.get("filename") or "",
-                   t("ms_rows", lang): m["rows"], t("ms_zones", lang): ", ".join(m["zones"])}
+                   t("ms_rows", lang): m["rows"], t("ms_zones", lang): ", ".join(m["zones"]),
+                   t("status_label", lang): t(f"ms_status_{m['status']}", lang)}
                   for m in rows], hide_index=True, width="stretch")
-st.caption(t("ms_replace_soon", lang))
+if current:
+    with st.expander(t("ms_withdraw", lang), icon=":material/remove_circle:",
+                     key="ms-withdraw"):
+        with st.form("withdraw-measurement"):
+            chosen = st.selectbox(t("ms_file", lang), list(current),
+                                  format_func=lambda i: f"{current[i]['kpi']} · "
+                                                        f"{current[i].get('filename') or ''}")
+            reason = st.text_input(t("col_reason", lang), max_chars=2000)
+            sure = st.checkbox(t("ms_withdraw_confirm", lang))
+            if st.form_submit_button(t("ms_withdraw", lang)):
+                if not sure:
+                    st.warning(t("ms_withdraw_tick", lang))
+                else:
+                    try:
+                        api.withdraw_measurement(pilot_id, chosen, reason.strip())
+                    except ApiError as exc:
+                        show_problem(exc, lang)
+                    else:
+                        flash(t("ms_withdrawn", lang))
+                        st.rerun()

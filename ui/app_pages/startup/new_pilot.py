@@ -15,7 +15,7 @@ import streamlit as st
 from ui import frame
 from ui.app_pages.startup.kpi_editor import kpi_editor
 from ui.client import ApiError
-from ui.i18n import t
+from ui.i18n import flag, t
 from ui.widgets import (
     field_problems,
     last_problem,
@@ -124,6 +124,34 @@ if st.session_state.pop("wizard_saved", False):
     st.success(t("wiz_saved", lang), icon=":material/save:")
 
 step = int(st.session_state.get("wizard_step", 0))
+def power_preview(pilot_id: str | None) -> None:
+    """How small an effect the protocol could detect, from the baseline data, before it is
+    submitted: the place to add zones or days rather than run a pilot that cannot conclude."""
+    if pilot_id is None:
+        st.info(t("wiz_power_after_save", lang))
+        return
+    try:
+        found = api.power(pilot_id)
+    except ApiError as exc:
+        show_problem(exc, lang)
+        return
+    if found.get("mde") is None:
+        st.warning(flag(found.get("reason") or "", lang, found.get("reason_message")))
+        return
+    relative = found.get("relative_mde")
+    size = f"{100 * relative:.1f} %" if isinstance(relative, int | float) else \
+        f"{found['mde']:.3g}"
+    st.markdown(t("wiz_power_text", lang, kpi=found["kpi"], size=size,
+                  treated=found["n_treated"], control=found["n_control"], pre=found["n_pre"],
+                  post=found["n_post"]))
+    if found.get("detectable") is True:
+        st.success(t("wiz_power_ok", lang, minimum=f"{100 * found['minimum_effect']:.1f} %"))
+    elif found.get("detectable") is False:
+        st.warning(t("wiz_power_short", lang, minimum=f"{100 * found['minimum_effect']:.1f} %"))
+    for code in found.get("warnings") or []:
+        st.caption(flag(code, lang))
+
+
 step = st.segmented_control(t("wiz_step", lang), range(len(STEPS)), default=step,
                             format_func=lambda i: f"{i + 1}. {t(STEPS[i], lang)}",
                             key=f"wizard-steps-{step}") or 0
@@ -223,7 +251,7 @@ elif step == 4:
 else:
     submitted = False
     st.subheader(t("wiz_power", lang))
-    st.info(t("not_available_yet", lang))
+    power_preview(state["pilot_id"])
     st.subheader(t("wiz_protocol", lang))
     st.json(protocol, expanded=False)
     if state["pilot_id"] is None:
