@@ -138,6 +138,11 @@ def test_the_wizard_saves_a_draft_once_the_protocol_is_complete(live_api: str,
     save()  # one indicator, measured by upload, as proposed
     assert not [e.value for e in at.error], [e.value for e in at.error]
     assert [s.value for s in at.success] == ["Brouillon enregistré."]
+    save()  # the datasets as they are: the last step, before submission
+    # its indicator is measured by upload and nothing is uploaded yet: said so, in French
+    assert "Effet minimal détectable" in [s.value for s in at.subheader]
+    assert [w.value.split(" (")[0] for w in at.warning] == [
+        "L'indicateur principal n'a pas encore de données sur la période de référence"]
     stored = session.exec(select(Pilot).where(Pilot.title == "Éclairage des parcs")).one()
     assert stored.status == "draft"
     assert stored.protocol["treated_zones"] == ["Z-T1"]

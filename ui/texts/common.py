@@ -202,6 +202,16 @@ FLAGS: dict[str, dict[str, str]] = {
                              "variations.",
                        "en": "The design cannot separate the pilot's effect from other "
                              "variations."},
+    "no_baseline_data": {
+        "fr": "L'indicateur principal n'a pas encore de données sur la période de référence "
+              "(pas de version de jeu de données prête, ni de fichier de mesures qui la couvre) : "
+              "l'effet détectable sera calculé dès qu'il y en aura.",
+        "en": "The primary indicator has no data in the baseline period yet (no ready dataset "
+              "version, nor a measurement file covering it): the detectable effect is computed "
+              "as soon as there is some."},
+    "baseline_unreadable": {
+        "fr": "Les données de référence n'ont pas pu être lues ; réessayez plus tard.",
+        "en": "The baseline data could not be read; try again later."},
     "synthetic_ci_not_interval": {
         "fr": "Les effets compatibles avec les données ne forment pas un seul intervalle : "
               "l'intervalle affiché les couvre tous et contient donc zéro, bien que le test "
