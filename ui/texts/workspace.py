@@ -5,6 +5,12 @@ from __future__ import annotations
 TEXTS: dict[str, dict[str, str]] = {
     "pilots": {"fr": "Pilotes", "en": "Pilots"},
     "no_pilots": {"fr": "Aucun pilote pour l'instant.", "en": "No pilots yet."},
+    "no_pilots_filtered": {"fr": "Aucun pilote ne correspond à ces filtres.",
+                           "en": "No pilot matches these filters."},
+    "filter_startup": {"fr": "Startup", "en": "Startup"},
+    "filter_authority": {"fr": "Collectivité", "en": "Authority"},
+    "glance_effect": {"fr": "{kpi} {effect} [{low} ; {high}]",
+                      "en": "{kpi} {effect} [{low}, {high}]"},
     "awaiting_me": {"fr": "En attente de ma décision", "en": "Awaiting my decision"},
     "status_label": {"fr": "Statut", "en": "Status"},
     "pending": {"fr": "Décisions attendues", "en": "Decisions pending"},

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import streamlit as st
 
 from ui import frame
@@ -23,17 +25,60 @@ chosen = st.pills(t("status_label", lang), PILOT_STATUSES, selection_mode="multi
                   format_func=lambda s: STATUSES[s][lang], key="pilot-status")
 try:
     page = api.pilots(status=chosen[0] if len(chosen) == 1 else None, limit=200)
+    organizations = {o["id"]: o["name"] for o in api.organizations(limit=200)["items"]}
 except ApiError as exc:
     show_problem(exc, lang)
     st.stop()
-items = [p for p in page["items"] if not chosen or p["status"] in chosen]
-counts = {s: sum(1 for p in page["items"] if p["status"] == s) for s in PILOT_STATUSES}
+everything = page["items"]
+
+
+def authorities_of(pilot: dict[str, Any]) -> set[str]:
+    return {a["authority_name"] for a in pilot.get("approvals") or []}
+
+
+by_startup, by_authority = st.columns(2)
+startups = sorted({organizations.get(p["organization_id"], "") for p in everything} - {""})
+startup = by_startup.selectbox(t("filter_startup", lang), [None, *startups],
+                               format_func=lambda o: t("filter_all", lang) if o is None else o,
+                               key="pilot-startup") if user["role"] != "startup" else None
+names = sorted(set().union(*(authorities_of(p) for p in everything))) if everything else []
+authority = by_authority.selectbox(t("filter_authority", lang), [None, *names],
+                                   format_func=lambda a: t("filter_all", lang) if a is None
+                                   else a, key="pilot-authority")
+items = [p for p in everything if (not chosen or p["status"] in chosen)
+         and (startup is None or organizations.get(p["organization_id"]) == startup)
+         and (authority is None or authority in authorities_of(p))]
+counts = {s: sum(1 for p in items if p["status"] == s) for s in PILOT_STATUSES}
 st.caption(" · ".join(f"{status(s, lang)} : {n}" for s, n in counts.items() if n))
 
+
+def at_a_glance(pilot: dict[str, Any]) -> str:
+    """For an evaluated pilot, the recommendation and the primary KPI's effect."""
+    if pilot["status"] != "evaluated":
+        return ""
+    try:
+        latest = api.evaluations(pilot["id"], limit=1)["items"]
+    except ApiError:
+        return ""
+    results = (latest[0].get("results") or {}) if latest else {}
+    verdict = results.get("recommendation") or (latest[0].get("recommendation")
+                                                if latest else None)
+    primary = ((results.get("kpis") or {}).get(results.get("primary_kpi", "")) or {})
+    effect = primary.get("result") or {}
+    parts = [t(f"verdict_{verdict}", lang)] if verdict in ("scale_up", "iterate", "stop") else []
+    if isinstance(effect.get("relative_effect"), int | float) and isinstance(
+            effect.get("relative_ci_low"), int | float):
+        parts.append(t("glance_effect", lang, kpi=results.get("primary_kpi", ""),
+                       effect=f"{100 * effect['relative_effect']:+.1f} %",
+                       low=f"{100 * effect['relative_ci_low']:+.1f}",
+                       high=f"{100 * effect['relative_ci_high']:+.1f} %"))
+    return " — " + " · ".join(parts) if parts else ""
+
+
 if not items:
-    st.info(t("no_pilots", lang))
+    st.info(t("no_pilots" if not everything else "no_pilots_filtered", lang))
 offset = paginate("pilots", len(items), LIMIT, lang)
 zones = api.zones()
 for pilot in items[offset:offset + LIMIT]:
-    with st.expander(f"{pilot['title']} — {status(pilot['status'], lang)}"):
+    with st.expander(f"{pilot['title']} — {status(pilot['status'], lang)}{at_a_glance(pilot)}"):
         render(api, pilot, str(user["role"]), lang, zones)
