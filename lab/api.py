@@ -37,6 +37,7 @@ OPEN_PATHS = (
     "/public/datasets/{dataset_id}/data.parquet",  # open data download (404 unless open)
     "/public/datasets/{dataset_id}/data.csv",  # the same, as CSV
     "/public/directory",  # organizations taking part (contact only if they chose)
+    "/public/zones",  # district boundaries, drawn under the pilots on the public map
     "/public/places",  # where to take part in person, for people without an account
     "/public/reports",  # anyone reports a problem (rate-limited per address)
     "/public/reports/assets",  # a pilot's assets, to pick the one with a problem
@@ -53,7 +54,7 @@ PUBLIC_PATHS = frozenset(
      # The quick feedback page behind the QR code: passers-by answer without an account
      # (signed single-use form tokens, a honeypot and rate limits in lab/street/service.py).
      "/q/{code}"}
-    # The open territory: published results, open data, the directory, places and problem
+    # The open territory: published results, open data, the directory, zones, places and problem
     # reports are for anyone, without an account (reasons in each module).
     | {f"{API_PREFIX}{path}" for path in OPEN_PATHS}
 )
@@ -71,6 +72,7 @@ def build_router() -> APIRouter:
     api.include_router(opendata.public_router)
     api.include_router(annuaire.public_router)
     api.include_router(places.public_router)
+    api.include_router(zones.public_router)
     api.include_router(reports.public_router)
     # Authenticates in the route itself (why: in lab/feedback/routes.py).
     api.include_router(feedback.submit_router)

@@ -372,6 +372,11 @@ class ApiClient:
                       offset: int = 0) -> JSON:
         return self._page("/public/places", limit, offset, pilot_id=pilot_id)
 
+    def public_zones(self, *, authority_id: str | None = None, limit: int = 200,
+                     offset: int = 0) -> JSON:
+        """The territory's zones (code, name, authority, outline), for anyone."""
+        return self._page("/public/zones", limit, offset, authority_id=authority_id)
+
     def public_results(self, *, limit: int = 50, offset: int = 0) -> JSON:
         return self._page("/public/results", limit, offset)
 

@@ -127,16 +127,33 @@ def _points(geometry: dict[str, Any]) -> Iterable[tuple[float, float]]:
                 yield from ((p[0], p[1]) for p in ring)
 
 
-def view_of(features: list[dict[str, Any]]) -> pdk.ViewState:
-    """A view framing every feature."""
+def _mercator_y(lat: float) -> float:
+    """Web Mercator ordinate of a latitude, in radians of the world's circumference."""
+    return math.log(math.tan(math.pi / 4 + math.radians(max(-85.0, min(85.0, lat))) / 2))
+
+
+def view_of(features: list[dict[str, Any]], *, width: int = 720, height: int = 420,
+            padding: float = 0.06) -> pdk.ViewState:
+    """A view framing every feature in a map of about `width` × `height` pixels.
+
+    deck.gl draws the world 512·2^zoom pixels wide: a longitude span fills
+    span/360 of that, a latitude span (Mercator stretches it by about 1/cos(latitude))
+    fills its Mercator height over 2π. The zoom is the largest at which both fit inside the
+    frame less `padding` (a fraction of each side).
+    """
     points = [p for f in features for p in _points(f.get("geometry") or {})]
     if not points:
         return pdk.ViewState(longitude=4.85, latitude=45.76, zoom=11)
     lons, lats = [p[0] for p in points], [p[1] for p in points]
-    span = max(max(lons) - min(lons), max(lats) - min(lats), 0.002)
-    zoom = max(1.0, min(17.0, math.log2(360 / span) - 0.5))
-    return pdk.ViewState(longitude=(min(lons) + max(lons)) / 2,
-                         latitude=(min(lats) + max(lats)) / 2, zoom=zoom)
+    south, north = _mercator_y(min(lats)), _mercator_y(max(lats))
+    middle = math.degrees(2 * math.atan(math.exp((south + north) / 2)) - math.pi / 2)
+    usable = 1 - 2 * padding
+    span_x = max(max(lons) - min(lons), 0.002) / 360
+    span_y = max(north - south, math.radians(0.002)) / (2 * math.pi)
+    zoom = min(math.log2(width * usable / (512 * span_x)),
+               math.log2(height * usable / (512 * span_y)))
+    return pdk.ViewState(longitude=(min(lons) + max(lons)) / 2, latitude=middle,
+                         zoom=max(1.0, min(17.0, zoom)))
 
 
 def zone_feature(zone: dict[str, Any], role: str = "other") -> dict[str, Any]:
@@ -179,7 +196,7 @@ def territory_map(zones: list[dict[str, Any]], assets: list[dict[str, Any]], lan
     everything = features + [{"geometry": {"type": "Point", "coordinates": [p["lon"], p["lat"]]}}
                              for p in points]
     tiles = os.environ.get("LAB_MAP_TILES")  # a map style URL; without it, no basemap at all
-    deck = pdk.Deck(layers=layers, initial_view_state=view_of(everything),
+    deck = pdk.Deck(layers=layers, initial_view_state=view_of(everything, height=height),
                     map_provider="carto", map_style=tiles or PLAIN,
                     tooltip={"text": "{name}"})  # type: ignore[arg-type]
     st.pydeck_chart(deck, height=height, key=key)

@@ -24,7 +24,7 @@ from lab.settings import LabSettings
 from lab.street import qr
 from lab.street.poster import quick_url
 from lab.zones import service as zones
-from lab.zones.models import Zone
+from lab.zones.models import PublicZone, Zone
 
 # Running pilots are few (tens in a territory); the filters run over at most this many.
 MAX_RUNNING = 2000
@@ -65,13 +65,6 @@ class PublicAuthority(BaseModel):
     level: str = Field(description="Tier of government: commune, epci, departement, region or "
                                    "other")
     phone: str | None = Field(description="Phone number of its front desk, or null")
-
-
-class PublicZone(BaseModel):
-    code: str = Field(description="Short code of the zone")
-    name: str = Field(description="Human-readable name of the zone, e.g. a neighbourhood")
-    authority: str = Field(description="Name of the authority that owns the zone")
-    geometry: dict[str, Any] = Field(description="GeoJSON Polygon or MultiPolygon, in WGS84")
 
 
 class PublicDataUse(BaseModel):

@@ -57,6 +57,15 @@ class ZonePublic(ZoneBase):
     created_at: datetime = Field(description="When the zone was created (ISO 8601, UTC)")
 
 
+class PublicZone(SQLModel):
+    """What anyone may read of a zone: district boundaries are public information."""
+
+    code: str = Field(description="Short code of the zone")
+    name: str = Field(description="Human-readable name of the zone, e.g. a neighbourhood")
+    authority: str = Field(description="Name of the authority that owns the zone")
+    geometry: dict[str, Any] = Field(description="GeoJSON Polygon or MultiPolygon, in WGS84")
+
+
 class Zone(ZoneBase, table=True):
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
     code: str = Field(max_length=64, unique=True, index=True)
@@ -69,4 +78,4 @@ class Zone(ZoneBase, table=True):
     created_at: datetime = timestamp_field()
 
 
-__all__ = ["ZONE_CODE_PATTERN", "Zone", "ZoneCreate", "ZonePublic", "ZoneUpdate"]
+__all__ = ["ZONE_CODE_PATTERN", "PublicZone", "Zone", "ZoneCreate", "ZonePublic", "ZoneUpdate"]

@@ -1,19 +1,30 @@
-"""Zones of the territory: read by any signed-in user, curated by city members."""
+"""Zones of the territory: read by anyone (boundaries only), curated by city members."""
 
 from __future__ import annotations
 
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends
+from fastapi import APIRouter, Body, Depends, Query
 
 from lab.common import Page, PageParams, page_params
 from lab.deps import CurrentUser, SessionDep
 from lab.zones import service
-from lab.zones.models import ZoneCreate, ZonePublic, ZoneUpdate
+from lab.zones.models import PublicZone, ZoneCreate, ZonePublic, ZoneUpdate
 
+# Public: district boundaries are public information, and the public map draws them so that
+# people see where a pilot runs in their commune. Code, name, owner's name and outline only.
+public_router = APIRouter(prefix="/public/zones", tags=["public"])
 router = APIRouter(prefix="/zones", tags=["catalog"])
 Pagination = Annotated[PageParams, Depends(page_params)]
+
+
+@public_router.get("", response_model=Page[PublicZone])
+def public_zones(session: SessionDep, page: Pagination,
+                 authority_id: Annotated[uuid.UUID | None, Query(
+                     description="Only zones of this authority")] = None) -> Page[PublicZone]:
+    """Zones of the territory by code, with their outline, for anyone."""
+    return service.public_zones(session=session, page=page, authority_id=authority_id)
 
 
 @router.get("", response_model=Page[ZonePublic])
@@ -59,4 +70,4 @@ def update_zone(zone_id: uuid.UUID, data: ZoneUpdate, user: CurrentUser,
         service.update_zone(session=session, actor=user, zone_id=zone_id, data=data))
 
 
-__all__ = ["router"]
+__all__ = ["public_router", "router"]

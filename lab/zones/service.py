@@ -14,9 +14,10 @@ from lab.auth.models import User
 from lab.catalog_rules import owning_authority, require_curator
 from lab.common import Page, PageParams, paginate
 from lab.directory import service as directory
+from lab.directory.models import Authority
 from lab.exceptions import Conflict, InvalidInput, NotFound
 from lab.geo import bbox, features, first_error
-from lab.zones.models import Zone, ZoneCreate, ZoneUpdate
+from lab.zones.models import PublicZone, Zone, ZoneCreate, ZoneUpdate
 
 
 def _new_zone(data: ZoneCreate) -> Zone:
@@ -116,5 +117,17 @@ def list_zones(*, session: Session, page: PageParams,
     return paginate(session, query, page, col(Zone.code))
 
 
-__all__ = ["create_zone", "get_zone", "import_zones", "list_zones", "update_zone",
-           "zones_by_code"]
+def public_zones(*, session: Session, page: PageParams,
+                 authority_id: uuid.UUID | None = None) -> Page[PublicZone]:
+    """Zones by code with their owner's name and nothing internal: anyone may read them."""
+    found = list_zones(session=session, page=page, authority_id=authority_id)
+    owners = dict(session.exec(select(Authority.id, Authority.name).where(
+        col(Authority.id).in_({z.authority_id for z in found.items}))).all())
+    return Page(items=[PublicZone(code=z.code, name=z.name, geometry=z.geometry,
+                                  authority=owners.get(z.authority_id, ""))
+                       for z in found.items],
+                total=found.total, limit=found.limit, offset=found.offset)
+
+
+__all__ = ["create_zone", "get_zone", "import_zones", "list_zones", "public_zones",
+           "update_zone", "zones_by_code"]

@@ -31,6 +31,11 @@ TEXTS: dict[str, dict[str, str]] = {
                          "are under “Results and open data”."},
     "legend_places": {"fr": "Lieux pour participer en personne",
                       "en": "Places to take part in person"},
+    "legend_districts": {"fr": "Quartiers de la commune", "en": "Districts"},
+    "public_map_alt": {"fr": "Carte des quartiers, avec les zones des expérimentations en "
+                             "couleur et les lieux pour participer en personne",
+                       "en": "Map of the districts, with the pilots' zones in colour and the "
+                             "places to take part in person"},
     "until": {"fr": "Jusqu'au {date}", "en": "Until {date}"},
     "open_pilot": {"fr": "Voir « {title} »", "en": "Open “{title}”"},
     "back_to_map": {"fr": "Retour à la carte", "en": "Back to the map"},

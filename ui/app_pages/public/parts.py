@@ -21,6 +21,11 @@ DOMAIN_COLOURS: dict[str, list[int]] = {
 }
 OTHER_DOMAIN = [120, 120, 120, 140]
 PLACE = [20, 20, 20, 230]
+DISTRICT = [200, 200, 200, 110]  # every district of the territory, under the pilots
+DISTRICT_LINE = [150, 150, 150, 200]
+DISTRICT_SWATCH = [175, 175, 175]  # the legend's dot: a light grey that reads on white
+MAX_DISTRICTS = 2000
+PHONE_WIDTH = 340  # a map on a phone, less the page's margins
 DOMAIN_NAMES = {
     "lighting": ("éclairage", "lighting"), "mobility": ("mobilité", "mobility"),
     "energy": ("énergie", "energy"), "environment": ("environnement", "environment"),
@@ -72,9 +77,43 @@ def find_pilot(api: ApiClient, pilot_id: str) -> dict[str, Any] | None:
     return None
 
 
+@st.cache_data(ttl=300, show_spinner=False)
+def _districts(base_url: str) -> list[dict[str, Any]]:
+    """Every zone of the territory: public boundaries, the same for everyone, so cached
+    (an error is raised, hence not cached)."""
+    api = ApiClient(base_url=base_url)
+    zones: list[dict[str, Any]] = []
+    while len(zones) < MAX_DISTRICTS:
+        page = api.public_zones(limit=200, offset=len(zones))
+        zones += [z for z in page["items"] if z.get("geometry")]
+        if not page["items"] or len(zones) >= int(page["total"]):
+            break
+    return zones
+
+
+def territory_zones() -> list[dict[str, Any]]:
+    """The territory's zones, or none when the API does not give them (the map still shows
+    the pilots and the places)."""
+    try:
+        return _districts(ApiClient().base_url)
+    except ApiError:
+        return []
+
+
+def _map_width(desktop: int) -> int:
+    """About how wide the map is drawn, in pixels: a phone's width, or `desktop`."""
+    agent = str(st.context.headers.get("User-Agent") or "")
+    return PHONE_WIDTH if "Mobi" in agent else desktop
+
+
 def living_lab_map(pilots: list[dict[str, Any]], places: list[dict[str, Any]], lang: Lang, *,
-                   height: int = 460, key: str = "lab-map") -> None:
-    """Running pilots' zones coloured by domain, and the places to take part in person."""
+                   height: int = 460, width: int = 480, key: str = "lab-map") -> None:
+    """The territory's districts in grey, the running pilots' zones coloured by domain over
+    them, and the places to take part in person; framed on the pilots and the places.
+
+    `width` is about the narrowest the map is drawn on a computer (the frame is computed
+    here, not in the browser): a wider map only adds margin, a narrower one cuts the sides.
+    """
     features = []
     for pilot in pilots:
         colour = DOMAIN_COLOURS.get(domain_of(pilot), OTHER_DOMAIN)
@@ -87,23 +126,38 @@ def living_lab_map(pilots: list[dict[str, Any]], places: list[dict[str, Any]], l
               for p in places if (p.get("geometry") or {}).get("type") == "Point"]
     if not features and not points:
         return
-    layers = [pdk.Layer("GeoJsonLayer", {"type": "FeatureCollection", "features": features},
-                        get_fill_color="properties.fill", get_line_color=[50, 50, 50, 220],
-                        line_width_min_pixels=1, pickable=True, stroked=True, filled=True)]
+    districts = [{"type": "Feature", "geometry": z["geometry"],
+                  "properties": {"name": str(z.get("name") or z.get("code"))}}
+                 for z in territory_zones()]
+    layers = []
+    if districts:
+        layers.append(pdk.Layer("GeoJsonLayer", {"type": "FeatureCollection",
+                                                 "features": districts},
+                                get_fill_color=DISTRICT, get_line_color=DISTRICT_LINE,
+                                line_width_min_pixels=1, pickable=True, stroked=True,
+                                filled=True))
+    layers.append(pdk.Layer("GeoJsonLayer", {"type": "FeatureCollection", "features": features},
+                            get_fill_color="properties.fill", get_line_color=[50, 50, 50, 220],
+                            line_width_min_pixels=1, pickable=True, stroked=True, filled=True))
     if points:
         layers.append(pdk.Layer("ScatterplotLayer", points, get_position=["lon", "lat"],
-                                get_fill_color=PLACE, get_radius=40, radius_min_pixels=5,
-                                pickable=True))
-    everything = features + [{"geometry": {"type": "Point", "coordinates": [q["lon"], q["lat"]]}}
-                             for q in points]
-    st.pydeck_chart(pdk.Deck(layers=layers, initial_view_state=view_of(everything),
-                             map_style=None, tooltip={"text": "{name}"}),  # type: ignore[arg-type]
-                    height=height, key=key)
+                                get_fill_color=PLACE, get_line_color=[255, 255, 255, 255],
+                                stroked=True, line_width_min_pixels=1.5, get_radius=40,
+                                radius_min_pixels=5, pickable=True))
+    # Framed on what matters (the pilots and the places), not on the whole territory.
+    framed = features + [{"geometry": {"type": "Point", "coordinates": [q["lon"], q["lat"]]}}
+                         for q in points]
+    view = view_of(framed, width=_map_width(width), height=height, padding=0.08)
+    st.pydeck_chart(pdk.Deck(layers=layers, initial_view_state=view, map_style=None,
+                             tooltip={"text": "{name}"}),  # type: ignore[arg-type]
+                    height=height, key=key, alt=t("public_map_alt", lang))
     shown = sorted({domain_of(p) for p in pilots})
     legend = [(DOMAIN_COLOURS.get(d, OTHER_DOMAIN), domain_name(d, lang) if d else "—")
               for d in shown]
     if points:
         legend.append((PLACE, t("legend_places", lang)))
+    if districts:
+        legend.append((DISTRICT_SWATCH, t("legend_districts", lang)))
     st.markdown(" · ".join(f"<span style='color:rgb({c[0]},{c[1]},{c[2]})' aria-hidden='true'>"
                           f"⬤</span> {label}" for c, label in legend), unsafe_allow_html=True)
 
@@ -147,7 +201,8 @@ def pilot_details(pilot: dict[str, Any], places: list[dict[str, Any]], lang: Lan
             st.markdown("- " + t("data_scope", lang, name=use["name"], authority=use["authority"],
                                  columns=", ".join(use["columns"]), zones=", ".join(use["zones"]),
                                  start=day(use["window_start"]), end=day(use["window_end"])))
-    living_lab_map([pilot], places, lang, height=320, key=f"pilot-map-{pilot['id']}")
+    living_lab_map([pilot], places, lang, height=320, width=640,
+                   key=f"pilot-map-{pilot['id']}")
     how = pilot.get("how_to_take_part") or {}
     st.subheader(t("how_take_part", lang))
     st.write(how.get(f"text_{lang}", ""))
@@ -261,4 +316,4 @@ def follow_box(api: ApiClient, lang: Lang) -> None:
 
 __all__ = ["DOMAIN_COLOURS", "day", "domain_name", "domain_of", "find_pilot", "follow_box",
            "living_lab_map", "pilot_details", "places_list", "report_form", "result_block",
-           "zones_of"]
+           "territory_zones", "zones_of"]

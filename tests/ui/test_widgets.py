@@ -1,0 +1,47 @@
+"""The map's frame: `view_of` fits the features inside the map, and nearly fills it."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from tests.factories import square
+from ui.widgets import view_of
+
+
+def _pixels(lon: float, lat: float, zoom: float) -> tuple[float, float]:
+    """Web Mercator as deck.gl draws it: the world is 512·2^zoom pixels wide."""
+    size = 512 * 2 ** zoom
+    y = math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
+    return size * (lon + 180) / 360, size * (1 - y / math.pi) / 2
+
+
+@pytest.mark.parametrize(("features", "width", "height"), [
+    # a wide strip of districts at the latitude of Lyon, on a desktop pilot page
+    ([square(4.855 + 0.0085 * i, 45.752, 0.0085) for i in range(6)], 760, 320),
+    # a tall area with a place far north, in a phone-wide column
+    ([square(4.88, 45.70, 0.01), {"type": "Point", "coordinates": [4.885, 45.80]}], 340, 460),
+    # the whole commune in the overview's column
+    ([square(4.855, 45.752, 0.068)], 480, 460),
+])
+def test_features_fit_inside_the_frame_and_fill_most_of_it(
+        features: list[dict[str, object]], width: int, height: int) -> None:
+    view = view_of([{"geometry": g} for g in features], width=width, height=height,
+                   padding=0.06)
+    centre = _pixels(view.longitude, view.latitude, view.zoom)
+    points = []
+    for geometry in features:
+        coords = geometry["coordinates"]
+        ring = [coords] if geometry["type"] == "Point" else coords[0]  # type: ignore[index]
+        points += [_pixels(lon, lat, view.zoom) for lon, lat in ring]  # type: ignore[union-attr]
+    xs = [x - centre[0] for x, _ in points]
+    ys = [y - centre[1] for _, y in points]
+    assert max(map(abs, xs)) <= width / 2 * 0.95 and max(map(abs, ys)) <= height / 2 * 0.95
+    filled = max((max(xs) - min(xs)) / width, (max(ys) - min(ys)) / height)
+    assert filled >= 0.85, filled
+
+
+def test_an_empty_map_shows_the_territory() -> None:
+    view = view_of([])
+    assert 4 < view.longitude < 5 and 45 < view.latitude < 46
