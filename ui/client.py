@@ -214,6 +214,10 @@ class ApiClient:
         result: JSON = self._get(f"/pilots/{pilot_id}")
         return result
 
+    def history(self, pilot_id: str, *, limit: int = 100, offset: int = 0) -> JSON:
+        """The pilot's transitions, decisions, amendments and evaluations, oldest first."""
+        return self._page(f"/pilots/{pilot_id}/history", limit, offset)
+
     def create_pilot(self, body: JSON) -> JSON:
         result: JSON = self._post("/pilots", body)
         return result
@@ -334,6 +338,11 @@ class ApiClient:
     # --- evaluations ---
     def evaluations(self, pilot_id: str, *, limit: int = 20, offset: int = 0) -> JSON:
         return self._page(f"/pilots/{pilot_id}/evaluations", limit, offset)
+
+    def series(self, pilot_id: str, evaluation_id: str) -> JSON:
+        """Every KPI's treated vs control series, the forest rows and the method."""
+        result: JSON = self._get(f"/pilots/{pilot_id}/evaluations/{evaluation_id}/series")
+        return result
 
     def evaluation(self, pilot_id: str, evaluation_id: str) -> JSON:
         result: JSON = self._get(f"/pilots/{pilot_id}/evaluations/{evaluation_id}")

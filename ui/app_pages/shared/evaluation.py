@@ -66,14 +66,7 @@ def results_view(evaluation: dict[str, Any], lang: Lang) -> None:
                                     x_title=t("eval_effect_axis", lang), lang=lang,
                                     minimum=100 * minimum if minimum else None),
                         width="stretch")
-    chart = results.get("chart") or []
-    if chart:
-        series = [{"time": r["t"], "value": r["y"],
-                   "group": t("zone_treated" if r["treated"] else "zone_control", lang)}
-                  for r in chart]
-        st.altair_chart(series_chart(series, lang=lang, start=pilot["protocol"]["pilot"]["start"],
-                                     title=t("eval_series", lang, kpi=primary.get("label", "")),
-                                     y_title=primary.get("label", "")), width="stretch")
+    kpi_series(evaluation)
     table = []
     for name, entry in (results.get("kpis") or {}).items():
         result = entry.get("result") or {}
@@ -104,6 +97,27 @@ def results_view(evaluation: dict[str, Any], lang: Lang) -> None:
 
 
 VERDICTS = {"verdict_scale_up", "verdict_iterate", "verdict_stop"}
+
+
+def kpi_series(evaluation: dict[str, Any]) -> None:
+    """Treated vs control over time for the KPI chosen (the primary one first)."""
+    try:
+        found = api.series(pilot_id, evaluation["id"])
+    except ApiError as exc:
+        show_problem(exc, lang)
+        return
+    drawn = {s["name"]: s for s in found.get("series") or [] if s.get("points")}
+    if not drawn:
+        return
+    name = st.selectbox(t("chart_kpi", lang), list(drawn), key=f"series-{evaluation['id']}",
+                        format_func=lambda n: drawn[n]["label"] or n)
+    chosen = drawn[name]
+    rows = [{"time": p["t"], "value": p[side], "group": t(f"zone_{side}", lang)}
+            for p in chosen["points"] for side in ("treated", "control")
+            if p.get(side) is not None]
+    st.altair_chart(series_chart(rows, lang=lang, start=found["pilot_start"],
+                                 title=t("eval_series", lang, kpi=chosen["label"] or name),
+                                 y_title=chosen["label"] or name), width="stretch")
 
 try:
     evaluations = api.evaluations(pilot_id, limit=20)["items"]

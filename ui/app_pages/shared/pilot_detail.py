@@ -20,20 +20,23 @@ def when(value: str | None) -> str:
 
 
 def history(api: ApiClient, pilot: dict[str, Any], role: str, lang: Lang) -> None:
-    """The audit trail for city teams and admins; the milestones for the startup."""
+    """Every step of the pilot with who, when and why (the API's history, for every role that
+    sees the pilot); the milestones when it cannot be read."""
     rows: list[dict[str, str]] = []
-    if role in ("city", "admin"):
-        try:
-            entries = api.audit(object_type="pilot", object_id=pilot["id"], limit=100)["items"]
-        except ApiError:
-            entries = []
-        for entry in reversed(entries):
-            after = entry.get("after") or {}
-            rows.append({t("col_when", lang): when(entry["at"]),
-                         t("col_what", lang): action(entry["action"], lang),
-                         t("status_label", lang): status(str(after.get("status", "")), lang)
-                         if after.get("status") else "",
-                         t("col_reason", lang): entry.get("reason") or ""})
+    try:
+        entries = api.history(pilot["id"], limit=200)["items"]
+    except ApiError:
+        entries = []
+    for entry in entries:
+        who = entry.get("actor_name") or t("col_platform", lang)
+        if entry.get("actor_affiliation"):
+            who += f" ({entry['actor_affiliation']})"
+        rows.append({t("col_when", lang): when(entry["at"]),
+                     t("col_what", lang): action(entry["action"], lang),
+                     t("status_label", lang): status(str(entry["to_status"]), lang)
+                     if entry.get("to_status") else "",
+                     t("col_who", lang): who,
+                     t("col_reason", lang): entry.get("reason") or ""})
     if not rows:
         rows = [{t("col_when", lang): when(pilot.get(field)),
                  t("col_what", lang): status(state, lang)}
