@@ -15,7 +15,7 @@ from lab.citizens.models import Enrollment
 from lab.feedback.models import Feedback
 from lab.reports.models import ProblemReport
 from tests.factories import PASSWORD
-from tests.lab.feedback.scenario import make_citizen, make_setting
+from tests.lab.feedback.scenario import enrolled_citizen, make_citizen, make_setting
 from tests.ui.conftest import APP
 
 pytestmark = [pytest.mark.slow, pytest.mark.s3]
@@ -196,3 +196,32 @@ def test_a_mediator_registers_enrolls_records_answers_and_exports(
     button(at, "Personne suivante").click()
     run(at)
     assert any("Avis anonyme" in m.value for m in at.markdown)
+
+
+def test_one_question_at_a_time_then_the_optional_ones_and_send(live_api: str,
+                                                               session: Session) -> None:
+    s = make_setting(session)
+    user = enrolled_citizen(session, s)
+    at = signed_in(user.email, "app_pages/citizen/home.py")
+    at.toggle(key=f"stepper-{s.pilot_id}").set_value(True)
+    run(at)
+    asked = [r for r in at.radio if "Question" in r.label]
+    assert [r.label.split(" — ")[0] for r in asked] == ["Question 1 sur 3"]  # one at a time
+    button(at, "Suivant").click()
+    run(at)  # unanswered: said, and still the first question
+    assert any("Répondez" in e.value for e in at.error)
+    for value in (4, 5, 9):
+        [r for r in at.radio if "Question" in r.label][0].set_value(value)
+        button(at, "Suivant").click()
+        run(at)
+    assert not [r for r in at.radio if "Question" in r.label]  # the last screen: optional ones
+    button(at, "Précédent").click()
+    run(at)  # back to the last question, its answer kept
+    assert [r.value for r in at.radio if "Question" in r.label] == [9]
+    button(at, "Suivant").click()
+    run(at)
+    button(at, "Envoyer mes réponses").click()
+    run(at)
+    stored = session.exec(select(Feedback).where(Feedback.pilot_id == s.pilot_id)).one()
+    assert stored.likert == {"comfort": 4, "light": 5} and stored.nps == 9
+    assert any("Merci" in e.value for e in at.success)

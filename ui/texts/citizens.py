@@ -229,6 +229,8 @@ TEXTS: dict[str, dict[str, str]] = {
                        "again): **{code}**"},
     "current_person": {"fr": "Personne : {pseudonym}", "en": "Person: {pseudonym}"},
     "anonymous": {"fr": "Avis anonyme (sans code)", "en": "Anonymous feedback (no code)"},
+    "one_at_a_time": {"fr": "Une question à la fois", "en": "One question at a time"},
+    "step_of": {"fr": "Étape {n} sur {total}", "en": "Step {n} of {total}"},
     "collected_on": {"fr": "Jour où la personne a répondu", "en": "Day the person answered"},
     "collected_on_help": {"fr": "Pour un formulaire papier saisi plus tard : le jour où il a été "
                                 "rempli (90 jours au plus).",

@@ -8,7 +8,7 @@ from typing import Any
 import streamlit as st
 
 from ui import frame
-from ui.app_pages.citizen.questionnaire import questionnaire_form
+from ui.app_pages.citizen.questionnaire import questionnaire_form, questionnaire_steps
 from ui.app_pages.public.parts import find_pilot, zones_of
 from ui.client import ApiClient, ApiError
 from ui.i18n import status, t
@@ -69,8 +69,14 @@ def feedback(client: ApiClient, enrollment: dict[str, Any]) -> None:
         zones = []
     round_ = st.session_state.setdefault(f"round:{pilot_id}", 0)
     key = f"feedback-{pilot_id}-{round_}"
-    body, missing = questionnaire_form(questionnaire, lang, key=key, zones=zones,
-                                       submit_label=t("send_answers", lang))
+    # one question per screen on a phone (or when asked); the whole form otherwise
+    phone = "Mobi" in str(st.context.headers.get("User-Agent") or "")
+    if st.toggle(t("one_at_a_time", lang), value=phone, key=f"stepper-{pilot_id}"):
+        body, missing = questionnaire_steps(questionnaire, lang, key=key, zones=zones,
+                                            submit_label=t("send_answers", lang))
+    else:
+        body, missing = questionnaire_form(questionnaire, lang, key=key, zones=zones,
+                                           submit_label=t("send_answers", lang))
     if missing:
         st.error(t("answer_missing", lang, question=missing))
     if body is None:

@@ -20,31 +20,93 @@ def _scale(label: str, values: list[int], labels: list[str], key: str) -> int | 
     return value
 
 
+def _questions(questionnaire: dict[str, Any], lang: Lang
+               ) -> list[tuple[str, str, list[int], dict[int, str]]]:
+    """The required questions in order: (answer id, label, values, names of values); the
+    recommendation score's id is `nps`."""
+    likert = questionnaire.get("likert") or []
+    nps = questionnaire.get("nps")
+    total = len(likert) + (1 if nps else 0)
+    found = []
+    for n, item in enumerate(likert, start=1):
+        found.append((item["id"], f"{t('question_of', lang, n=n, total=total)} — "
+                                  f"{item[f'text_{lang}']}", list(range(1, 6)),
+                      dict(zip(range(1, 6), item[f"labels_{lang}"], strict=False))))
+    if nps:
+        anchors = nps.get(f"anchors_{lang}") or []
+        found.append(("nps", f"{t('question_of', lang, n=total, total=total)} — "
+                             f"{nps[f'text_{lang}']}", list(range(11)),
+                      {0: anchors[0], 10: anchors[-1]} if len(anchors) >= 2 else {}))
+    return found
+
+
+def _ask(label: str, values: list[int], names: dict[int, str], key: str,
+         index: int | None = None) -> int | None:
+    value: int | None = st.radio(label, values, index=index, horizontal=True, key=key,
+                                 format_func=lambda v: f"{v} — {names[v]}" if v in names
+                                 else str(v))
+    return value
+
+
+def questionnaire_steps(questionnaire: dict[str, Any], lang: Lang, *, key: str,
+                        zones: list[str] | None = None, submit_label: str
+                        ) -> tuple[dict[str, Any] | None, str | None]:
+    """One question at a time (for small screens): a big choice, then Next; the optional
+    questions and the send button come last. Same answer as `questionnaire_form`."""
+    questions = _questions(questionnaire, lang)
+    step = int(st.session_state.setdefault(f"{key}:step", 0))
+    kept: dict[str, int] = st.session_state.setdefault(f"{key}:kept", {})
+    if step < len(questions):
+        qid, label, values, names = questions[step]
+        st.progress((step + 1) / (len(questions) + 1),
+                    text=t("step_of", lang, n=step + 1, total=len(questions) + 1))
+        chosen = _ask(label, values, names, f"{key}:ask:{qid}",
+                      index=values.index(kept[qid]) if qid in kept else None)
+        back, forward = st.columns(2)
+        if step and back.button(t("previous", lang), key=f"{key}:back", width="stretch"):
+            st.session_state[f"{key}:step"] = step - 1
+            st.rerun()
+        if forward.button(t("next", lang), key=f"{key}:next", type="primary", width="stretch"):
+            if chosen is None:
+                st.error(t("answer_missing", lang, question=label.split(" — ", 1)[-1]))
+            else:
+                kept[qid] = chosen
+                st.session_state[f"{key}:step"] = step + 1
+                st.rerun()
+        return None, None
+    st.progress(1.0, text=t("step_of", lang, n=len(questions) + 1, total=len(questions) + 1))
+    if st.button(t("previous", lang), key=f"{key}:back-last"):
+        st.session_state[f"{key}:step"] = step - 1
+        st.rerun()
+    body, missing = questionnaire_form(questionnaire, lang, key=key, zones=zones,
+                                       submit_label=submit_label, answered=kept)
+    return body, missing
+
+
 def questionnaire_form(questionnaire: dict[str, Any], lang: Lang, *, key: str,
                        zones: list[str] | None = None, submit_label: str,
-                       extra: Callable[[], dict[str, Any]] | None = None
+                       extra: Callable[[], dict[str, Any]] | None = None,
+                       answered: dict[str, int] | None = None
                        ) -> tuple[dict[str, Any] | None, str | None]:
-    """The form; on submission the API body (or None) and the first missing question."""
+    """The form; on submission the API body (or None) and the first missing question.
+    `answered`: the required questions already answered one at a time (not asked again)."""
     likert = questionnaire.get("likert") or []
     nps = questionnaire.get("nps")
     sus = questionnaire.get("sus")
     free = questionnaire.get("free_text") or []
-    total = len(likert) + (1 if nps else 0)
     answers: dict[str, int | None] = {}
+    score: int | None = None
     with st.form(key):
         extras = extra() if extra else {}
-        for n, item in enumerate(likert, start=1):
-            label = f"{t('question_of', lang, n=n, total=total)} — {item[f'text_{lang}']}"
-            answers[item["id"]] = _scale(label, list(range(1, 6)), item[f"labels_{lang}"],
-                                         f"{key}:likert:{item['id']}")
-        score = None
-        if nps:
-            label = f"{t('question_of', lang, n=total, total=total)} — {nps[f'text_{lang}']}"
-            anchors = nps.get(f"anchors_{lang}") or []
-            names = {0: anchors[0], 10: anchors[-1]} if len(anchors) >= 2 else {}
-            score = st.radio(label, list(range(11)), index=None, horizontal=True,
-                             key=f"{key}:nps", format_func=lambda v: f"{v} — {names[v]}"
-                             if v in names else str(v))
+        for qid, label, values, names in _questions(questionnaire, lang):
+            value = (answered or {}).get(qid)
+            if value is None:
+                widget = f"{key}:nps" if qid == "nps" else f"{key}:likert:{qid}"
+                value = _ask(label, values, names, widget)
+            if qid == "nps":
+                score = value
+            else:
+                answers[qid] = value
         sus_answers: list[int | None] = []
         if sus:
             with st.expander(t("sus_title", lang)):
@@ -69,16 +131,16 @@ def questionnaire_form(questionnaire: dict[str, Any], lang: Lang, *, key: str,
             return None, item[f"text_{lang}"]
     if nps and score is None:
         return None, nps[f"text_{lang}"]
-    answered = [a for a in sus_answers if a is not None]
-    if answered and len(answered) != len(sus_answers):
+    sus_given = [a for a in sus_answers if a is not None]
+    if sus_given and len(sus_given) != len(sus_answers):
         return None, t("sus_title", lang)
     body: dict[str, Any] = {"likert": {k: v for k, v in answers.items()},
                             "free_text": {k: v for k, v in texts.items() if v.strip()},
                             **extras}
     if nps:
         body["nps"] = score
-    if answered:
-        body["sus"] = answered
+    if sus_given:
+        body["sus"] = sus_given
     if zone:
         body["zone"] = zone
     if photo is not None:
@@ -86,4 +148,4 @@ def questionnaire_form(questionnaire: dict[str, Any], lang: Lang, *, key: str,
     return body, None
 
 
-__all__ = ["questionnaire_form"]
+__all__ = ["questionnaire_form", "questionnaire_steps"]
