@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from typing import IO, Any
+from typing import Any, Protocol
 
 import httpx
 
 DEFAULT_API_URL = "http://127.0.0.1:8000"
 MAX_PAGE = 200  # the API's largest page
 JSON = dict[str, Any]
+
+
+class Readable(Protocol):
+    """What an upload streams from: a file, or a file wrapped to report progress."""
+
+    def read(self, n: int = -1, /) -> bytes: ...
 
 
 @dataclass(frozen=True)
@@ -114,7 +120,7 @@ class ApiClient:
     def _delete(self, path: str) -> Any:
         return self._send("DELETE", path).json()
 
-    def _upload(self, path: str, name: str, data: IO[bytes], content_type: str,
+    def _upload(self, path: str, name: str, data: Readable, content_type: str,
                 fields: dict[str, str] | None = None) -> Any:
         return self._send("POST", path, files={"file": (name, data, content_type)},
                           data=fields or {}).json()
@@ -275,7 +281,7 @@ class ApiClient:
     def dataset_versions(self, dataset_id: str, *, limit: int = 20, offset: int = 0) -> JSON:
         return self._page(f"/datasets/{dataset_id}/versions", limit, offset)
 
-    def upload_version(self, dataset_id: str, name: str, data: IO[bytes]) -> JSON:
+    def upload_version(self, dataset_id: str, name: str, data: Readable) -> JSON:
         """A new version of a dataset, streamed from the file object (not read in memory)."""
         result: JSON = self._upload(f"/datasets/{dataset_id}/versions", name, data,
                                     "application/octet-stream")
@@ -315,7 +321,7 @@ class ApiClient:
     def measurements(self, pilot_id: str, *, limit: int = 50, offset: int = 0) -> JSON:
         return self._page(f"/pilots/{pilot_id}/measurements", limit, offset)
 
-    def upload_measurement(self, pilot_id: str, kpi: str, name: str, data: IO[bytes], *,
+    def upload_measurement(self, pilot_id: str, kpi: str, name: str, data: Readable, *,
                            replaces: str | None = None) -> JSON:
         """A measurement file (time, zone, value) for one KPI; refused whole if invalid;
         `replaces` names the current file of that KPI it takes the place of."""

@@ -6,8 +6,8 @@ import base64
 import json
 import math
 import os
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import IO, Any
 
 import altair as alt
 import pydeck as pdk
@@ -243,6 +243,36 @@ def forest_plot(rows: list[dict[str, Any]], *, title: str, x_title: str, lang: L
     return alt.layer(*marks)
 
 
-__all__ = ["field_problems", "flash", "forest_plot", "last_problem", "paginate",
-           "problem_text", "remember_problem", "series_chart", "show_flash", "show_problem",
-           "status_badge", "status_markdown", "territory_map", "view_of", "zone_feature"]
+# --- long work ---
+class ProgressReader:
+    """A file object read by the HTTP client in chunks, reporting how much has gone: an
+    upload streams to the API with a progress bar instead of a spinner."""
+
+    def __init__(self, source: IO[bytes], size: int, report: Callable[[float], None]) -> None:
+        self._source, self._size, self._report, self._sent = source, max(size, 1), report, 0
+
+    def read(self, n: int = -1) -> bytes:
+        chunk = self._source.read(n)
+        self._sent += len(chunk)
+        self._report(min(1.0, self._sent / self._size))
+        return chunk
+
+
+def job_progress(api: Any, job_id: str | None, text: str) -> None:
+    """A running job's progress bar, refreshed every two seconds; the page reloads when the
+    job ends."""
+
+    @st.fragment(run_every="2s")
+    def follow() -> None:
+        job = api.job(job_id) if job_id else {}
+        st.progress(float(job.get("progress") or 0.0), text=text)
+        if job.get("status") in ("done", "failed"):
+            st.rerun()
+
+    follow()
+
+
+__all__ = ["ProgressReader", "field_problems", "flash", "forest_plot", "job_progress",
+           "last_problem", "paginate", "problem_text", "remember_problem", "series_chart",
+           "show_flash", "show_problem", "status_badge", "status_markdown", "territory_map",
+           "view_of", "zone_feature"]

@@ -45,3 +45,15 @@ def test_features_fit_inside_the_frame_and_fill_most_of_it(
 def test_an_empty_map_shows_the_territory() -> None:
     view = view_of([])
     assert 4 < view.longitude < 5 and 45 < view.latitude < 46
+
+
+def test_an_upload_reports_its_progress_as_the_client_reads_it() -> None:
+    import io
+
+    from ui.widgets import ProgressReader
+
+    seen: list[float] = []
+    reader = ProgressReader(io.BytesIO(b"x" * 1000), 1000, seen.append)
+    chunks = [reader.read(300) for _ in range(5)]
+    assert b"".join(chunks) == b"x" * 1000
+    assert seen == [0.3, 0.6, 0.9, 1.0, 1.0]

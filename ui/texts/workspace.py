@@ -338,6 +338,8 @@ TEXTS: dict[str, dict[str, str]] = {
                         "en": "New version (CSV or Parquet)"},
     "cat_upload": {"fr": "Envoyer", "en": "Upload"},
     "cat_uploading": {"fr": "Envoi en cours…", "en": "Uploading…"},
+    "cat_converting": {"fr": "Vérification et conversion en cours…",
+                       "en": "Checking and converting…"},
     "cat_uploaded": {"fr": "Version {n} reçue ({state}).", "en": "Version {n} received ({state})."},
     "da_rules": {"fr": "Vous lisez uniquement l'extrait prévu par le protocole approuvé "
                         "(colonnes, zones, période). Chaque lien ou clé est inscrit au journal "

@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import streamlit as st
 
 from ui import frame
 from ui.client import ApiError
 from ui.i18n import status, t
-from ui.widgets import flash, show_flash, show_problem, status_markdown, territory_map
+from ui.widgets import (
+    ProgressReader,
+    flash,
+    job_progress,
+    show_flash,
+    show_problem,
+    status_markdown,
+    territory_map,
+)
 
 lang = frame.lang()
 frame.require("city", "admin")
@@ -69,6 +78,10 @@ with data_tab:
                 st.markdown(f"**v{version['number']}** · "
                             + status_markdown(version["status"], lang) + " · "
                             + t("cat_rows", lang, n=version.get("row_count") or 0))
+                if version["status"] in ("pending", "processing"):
+                    job_progress(api, version.get("job_id"), t("cat_converting", lang))
+                elif version["status"] == "failed" and version.get("error"):
+                    st.caption(version["error"])
             ready = [v for v in versions if v["status"] == "ready"]
             if ready and st.toggle(t("cat_preview", lang), key=f"preview-{dataset['id']}"):
                 rows = api.version_rows(dataset["id"], ready[0]["id"], limit=20)["rows"]
@@ -77,12 +90,17 @@ with data_tab:
                                       key=f"version-{dataset['id']}")
             if upload is not None and st.button(t("cat_upload", lang),
                                                 key=f"upload-{dataset['id']}"):
-                with st.spinner(t("cat_uploading", lang)):
-                    try:
-                        version = api.upload_version(dataset["id"], upload.name, upload)
-                    except ApiError as exc:
-                        show_problem(exc, lang)
-                    else:
-                        flash(t("cat_uploaded", lang, n=version["number"],
-                                state=status(version["status"], lang)))
-                        st.rerun()
+                bar = st.progress(0.0, text=t("cat_uploading", lang))
+
+                def sent(done: float, bar: Any = bar) -> None:
+                    bar.progress(done, text=t("cat_uploading", lang))
+
+                sending = ProgressReader(upload, upload.size, sent)
+                try:
+                    version = api.upload_version(dataset["id"], upload.name, sending)
+                except ApiError as exc:
+                    show_problem(exc, lang)
+                else:
+                    flash(t("cat_uploaded", lang, n=version["number"],
+                            state=status(version["status"], lang)))
+                    st.rerun()

@@ -9,7 +9,7 @@ import streamlit as st
 from ui import frame
 from ui.client import ApiError
 from ui.i18n import Lang, flag, status, t
-from ui.widgets import forest_plot, series_chart, show_problem, status_markdown
+from ui.widgets import forest_plot, job_progress, series_chart, show_problem, status_markdown
 
 lang = frame.lang()
 user = frame.require("startup", "city", "admin")
@@ -141,17 +141,8 @@ st.markdown(status_markdown(latest["status"], lang) + " · "
             + t("eval_number", lang, n=latest["number"]))
 
 
-@st.fragment(run_every="2s")
-def follow(job_id: str | None) -> None:
-    """The job's progress, refreshed every two seconds; the page reloads when it ends."""
-    job = api.job(job_id) if job_id else {}
-    st.progress(float(job.get("progress") or 0.0), text=t("eval_progress", lang))
-    if job.get("status") in ("done", "failed"):
-        st.rerun()
-
-
 if latest["status"] in ("queued", "running"):
-    follow(latest.get("job_id"))
+    job_progress(api, latest.get("job_id"), t("eval_progress", lang))
 elif latest["status"] == "failed":
     st.error(t("eval_failed", lang, error=latest.get("error") or ""))
 else:
