@@ -144,7 +144,7 @@ def test_startup_walks_its_pages_and_saves_a_draft_pilot(platform: Platform,
     page.get_by_role("textbox", name="Hypothèse").fill(
         "La détection de présence réduit la consommation de 20 %.")
     page.get_by_role("button", name="Enregistrer et continuer").click()
-    expect(page.get_by_label("Zones testées")).to_be_visible(timeout=40_000)
+    expect(page.get_by_label("Zones testées", exact=True)).to_be_visible(timeout=40_000)
     pick(page, "Zones testées", "VLB-01")
     pick(page, "Zones témoins", "VLB-02")
     check_page(page, "startup-new-pilot-territory")

@@ -70,7 +70,7 @@ def test_visitor_walks_the_map_a_pilot_and_the_open_data(platform: Platform,
     expect(page.get_by_text(RUNNING).first).to_be_visible(timeout=30_000)
     shot(page, "map-fr", axe=True)
     open_running_pilot(page)
-    expect(page.get_by_role("button", name="Participer")).to_be_visible()
+    expect(page.get_by_role("button", name="Participer", exact=True)).to_be_visible()
     shot(page, "pilot-fr", axe=True)
     page.goto(f"{platform.ui}/open-data")
     expect(page.get_by_role("heading", name="Résultats et données ouvertes")).to_be_visible(
@@ -142,7 +142,7 @@ def test_a_new_citizen_signs_up_joins_and_answers(platform: Platform,
     page.goto(f"{platform.ui}/running")
     expect(page.get_by_text(RUNNING).first).to_be_visible(timeout=30_000)
     open_running_pilot(page)
-    page.get_by_role("button", name="Participer").click()
+    page.get_by_role("button", name="Participer", exact=True).click()
     page.get_by_role("tab", name="Créer un compte de testeur·se").click()
     shot(page, "sign-up-390", axe=True)
     page.get_by_label("Adresse e-mail").nth(1).fill("nouvelle@testeurs.example")
