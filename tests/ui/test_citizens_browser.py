@@ -21,6 +21,8 @@ from tests.ui.test_browser import SHOTS, accounts, settled, sign_in
 pytestmark = [pytest.mark.slow, pytest.mark.s3]
 
 RUNNING = "Éclairage adaptatif à Villeurbanne"
+PHONE = ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 "
+         "(KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1")
 AXE = SHOTS.parent / "axe-citizens.json"
 
 
@@ -137,7 +139,7 @@ def test_a_visitor_downloads_open_data_reads_the_directory_and_follows_a_report(
 
 def test_a_new_citizen_signs_up_joins_and_answers(platform: Platform,
                                                   browser: Browser) -> None:
-    context = browser.new_context(viewport={"width": 390, "height": 844})
+    context = browser.new_context(viewport={"width": 390, "height": 844}, user_agent=PHONE)
     page = context.new_page()
     page.goto(f"{platform.ui}/running")
     expect(page.get_by_text(RUNNING).first).to_be_visible(timeout=30_000)
@@ -154,7 +156,17 @@ def test_a_new_citizen_signs_up_joins_and_answers(platform: Platform,
     page.get_by_text("J'ai lu ce texte et j'accepte de participer").click()
     page.get_by_role("button", name="Rejoindre").click()
     expect(page.get_by_text(f"Vous participez à « {RUNNING} ».")).to_be_visible(timeout=20_000)
-    answer(page, "4 — D'accord", "9")
+    # a phone: one question per screen, then the optional ones and Send
+    for choice in ("4 — D'accord", "4 — D'accord", "9"):
+        settled(page)
+        option = page.get_by_role("radio", name=choice, exact=True)
+        expect(option).to_have_count(1)
+        option.locator("xpath=ancestor::label").click()
+        expect(option).to_be_checked()
+        if choice == "9":
+            shot(page, "feedback-step-390", axe=True)
+        page.get_by_role("button", name="Suivant", exact=True).click()
+    settled(page)
     shot(page, "feedback-390", axe=True)
     page.get_by_role("button", name="Envoyer mes réponses").click()
     expect(page.get_by_text("Merci ! Votre avis est enregistré")).to_be_visible(timeout=20_000)

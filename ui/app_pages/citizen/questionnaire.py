@@ -41,8 +41,8 @@ def _questions(questionnaire: dict[str, Any], lang: Lang
 
 
 def _ask(label: str, values: list[int], names: dict[int, str], key: str,
-         index: int | None = None) -> int | None:
-    value: int | None = st.radio(label, values, index=index, horizontal=True, key=key,
+         index: int | None = None, horizontal: bool = True) -> int | None:
+    value: int | None = st.radio(label, values, index=index, horizontal=horizontal, key=key,
                                  format_func=lambda v: f"{v} — {names[v]}" if v in names
                                  else str(v))
     return value
@@ -60,8 +60,8 @@ def questionnaire_steps(questionnaire: dict[str, Any], lang: Lang, *, key: str,
         qid, label, values, names = questions[step]
         st.progress((step + 1) / (len(questions) + 1),
                     text=t("step_of", lang, n=step + 1, total=len(questions) + 1))
-        chosen = _ask(label, values, names, f"{key}:ask:{qid}",
-                      index=values.index(kept[qid]) if qid in kept else None)
+        chosen = _ask(label, values, names, f"{key}:ask:{qid}",  # one option a line
+                      index=values.index(kept[qid]) if qid in kept else None, horizontal=False)
         back, forward = st.columns(2)
         if step and back.button(t("previous", lang), key=f"{key}:back", width="stretch"):
             st.session_state[f"{key}:step"] = step - 1
