@@ -212,7 +212,8 @@ def series_chart(rows: list[dict[str, Any]], *, title: str, y_title: str, lang: 
     """Treated vs control over time (`time`, `group`, `value` rows), the pilot start marked."""
     data = alt.Data(values=rows)
     lines = alt.Chart(data, title=title).mark_line(point=True).encode(
-        x=alt.X("time:T", title=t("chart_time", lang)),
+        x=alt.X("time:T", title=t("chart_time", lang),
+                axis=alt.Axis(format="%d/%m" if lang == "fr" else "%b %d")),
         y=alt.Y("value:Q", title=y_title),
         color=alt.Color("group:N", title=t("chart_group", lang)),
         tooltip=["time:T", "group:N", "value:Q"])

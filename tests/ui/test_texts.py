@@ -50,3 +50,42 @@ def test_every_catalogue_code_reads_in_plain_words() -> None:
 
 def test_placeholders_are_filled() -> None:
     assert t("signed_in_as", "fr", email="a@b.c", role="admin") == "Connecté·e : a@b.c (admin)"
+
+
+def test_every_reason_the_analysis_gives_reads_in_french() -> None:
+    # the reasons as experiments/recommend.py writes them, one per branch
+    from experiments.recommend import Criterion, GuardrailCriterion, recommend
+    from experiments.results import EffectResult
+    from ui.i18n import reason
+
+    energy = Criterion(name="energy", direction="decrease", minimum_effect=0.05,
+                       success_threshold=0.15)
+    noise = GuardrailCriterion(name="complaints", must_not="increase", tolerance=0.10)
+
+    def result(rel: float, lo: float, hi: float, p: float,
+               why: str | None = None) -> EffectResult:
+        return EffectResult(design="did_panel", effect=rel * 100, relative_effect=rel,
+                            ci_low=lo * 100, ci_high=hi * 100, relative_ci_low=lo,
+                            relative_ci_high=hi, p_value=p, se=1.0, baseline_mean=100.0,
+                            method="test", n_obs=100, reason=why)
+
+    cases = [recommend(result(-0.20, -0.26, -0.14, 0.001), energy),
+             recommend(result(-0.08, -0.12, -0.04, 0.01), energy),
+             recommend(result(-0.10, -0.25, 0.05, 0.2), energy),
+             recommend(result(0.10, 0.04, 0.16, 0.002), energy),
+             recommend(result(-0.01, -0.03, 0.01, 0.5), energy),
+             recommend(result(float("nan"), float("nan"), float("nan"), float("nan"),
+                              "too_few_observations"), energy),
+             recommend(result(-0.20, -0.26, -0.14, 0.001), energy,
+                       ((result(0.30, 0.2, 0.4, 0.001), noise),)),
+             recommend(result(-0.20, -0.26, -0.14, 0.001), energy, interim_fraction=0.4)]
+    sentences = {why for verdict in cases for why in verdict.reasons}
+    assert len(sentences) >= 8
+    for sentence in sentences:
+        french = reason(sentence, "fr")
+        assert french != sentence, sentence
+        assert not {"the", "interval", "improved", "breached"} & set(french.split()), french
+        assert reason(sentence, "en") == sentence
+    assert reason("energy improved by 20.0%, at or above the success threshold (15%)",
+                  "fr") == ("energy s'est amélioré de 20.0 %, au niveau du seuil de réussite "
+                            "(15 %) ou au-delà")

@@ -306,6 +306,22 @@ TEXTS: dict[str, dict[str, str]] = {
                       "en": "No data-quality problem found."},
     "eval_feedback": {"fr": "Avis des habitant·es", "en": "Residents' feedback"},
     "eval_respondents": {"fr": "{n} répondant·es", "en": "{n} respondents"},
+    "eval_respondents_withheld": {
+        "fr": "Moins de 8 répondant·es : les chiffres ne sont pas montrés, pour que personne ne "
+              "puisse être reconnu.",
+        "en": "Fewer than 8 respondents: the figures are not shown, so that nobody can be "
+              "recognised."},
+    "method_did_panel": {"fr": "Différence de différences (zones × jours)",
+                         "en": "Difference-in-differences (zones × days)"},
+    "method_did_2x2": {"fr": "Différence de différences (avant/pendant)",
+                       "en": "Difference-in-differences (before/during)"},
+    "method_did_staggered": {"fr": "Différence de différences à démarrages décalés",
+                             "en": "Difference-in-differences with staggered starts"},
+    "method_before_after": {"fr": "Avant / pendant", "en": "Before / during"},
+    "method_ab": {"fr": "Test A/B", "en": "A/B test"},
+    "method_ab_cuped": {"fr": "Test A/B ajusté sur la période de référence",
+                        "en": "A/B test adjusted on the baseline"},
+    "method_synthetic_control": {"fr": "Contrôle synthétique", "en": "Synthetic control"},
     "eval_report": {"fr": "Télécharger le rapport", "en": "Download the report"},
     "eval_run": {"fr": "Lancer une évaluation", "en": "Run an evaluation"},
     "eval_none": {"fr": "Pas encore d'évaluation.", "en": "No evaluation yet."},

@@ -8,7 +8,7 @@ import streamlit as st
 
 from ui import frame
 from ui.client import ApiError
-from ui.i18n import Lang, flag, status, t
+from ui.i18n import TEXTS, Lang, flag, reason, status, t
 from ui.widgets import forest_plot, job_progress, series_chart, show_problem, status_markdown
 
 lang = frame.lang()
@@ -46,8 +46,8 @@ def results_view(evaluation: dict[str, Any], lang: Lang) -> None:
     (st.success if verdict == "scale_up" else st.warning if verdict == "iterate"
      else st.error)(t(f"verdict_{verdict}", lang) if f"verdict_{verdict}" in VERDICTS
                     else verdict)
-    for reason in results.get("reasons", []):
-        st.caption(reason)
+    for why in results.get("reasons", []):
+        st.caption(reason(why, lang))
     if evaluation.get("exploratory"):
         st.info(t("eval_exploratory", lang))
     rows = []
@@ -76,7 +76,7 @@ def results_view(evaluation: dict[str, Any], lang: Lang) -> None:
                                                  f"{percent(result.get('relative_ci_high'))}",
                       t("eval_p", lang): f"{result['p_value']:.3f}"
                       if isinstance(result.get("p_value"), float) else "—",
-                      t("eval_method", lang): result.get("method", "—")})
+                      t("eval_method", lang): design_name(result.get("design"), lang)})
     st.dataframe(table, hide_index=True, width="stretch")
     flags = results.get("quality_flags") or []
     st.subheader(t("eval_quality", lang))
@@ -89,7 +89,10 @@ def results_view(evaluation: dict[str, Any], lang: Lang) -> None:
         st.subheader(t("eval_feedback", lang))
         respondents = feedback.get("respondents")
         count = respondents.get("value") if isinstance(respondents, dict) else respondents
-        st.write(t("eval_respondents", lang, n=count if count is not None else "—"))
+        if count is None:  # too few people to show a number without exposing them
+            st.write(t("eval_respondents_withheld", lang))
+        else:
+            st.write(t("eval_respondents", lang, n=count))
     report = api.report(pilot_id, evaluation["id"], "html")
     st.download_button(t("eval_report", lang), report, file_name="rapport.html"
                        if lang == "fr" else "report.html", mime="text/html",
@@ -97,6 +100,12 @@ def results_view(evaluation: dict[str, Any], lang: Lang) -> None:
 
 
 VERDICTS = {"verdict_scale_up", "verdict_iterate", "verdict_stop"}
+
+
+def design_name(design: str | None, lang: Lang) -> str:
+    """The estimator in plain words (the API's technical description stays in the report)."""
+    key = f"method_{design}"
+    return t(key, lang) if key in TEXTS else (design or "—")
 
 
 def kpi_series(evaluation: dict[str, Any]) -> None:
