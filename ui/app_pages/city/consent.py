@@ -13,7 +13,7 @@ from ui.i18n import t
 from ui.widgets import flash, show_flash, show_problem, status_markdown
 
 # Consent matters from the moment a pilot may be approved until it ends.
-OPEN = ("submitted", "changes_requested", "approved", "running")
+OPEN = ("running", "approved", "submitted", "changes_requested")
 
 lang = frame.lang()
 user = frame.require("city")
@@ -61,7 +61,8 @@ def publish_form(pilot: dict[str, Any], now: dict[str, Any] | None) -> None:
 consent_tab, mediators_tab = st.tabs([t("consent_tab", lang), t("mediators_tab", lang)])
 with consent_tab:
     try:
-        pilots = [p for p in api.pilots(limit=100)["items"] if p["status"] in OPEN]
+        pilots = sorted((p for p in api.pilots(limit=100)["items"] if p["status"] in OPEN),
+                        key=lambda p: OPEN.index(p["status"]))  # running ones first
     except ApiError as exc:
         show_problem(exc, lang)
         pilots = []
