@@ -300,6 +300,14 @@ def _bucket_means_by_runs(q: pl.LazyFrame, step: tuple[int, int], dtype: pl.Data
         unit_dtype, unit = q.collect_schema()["unit"], pl.col("unit")
     # Each Series method is a small query of its own (~0.3 ms): a batch costs at most one
     # `select` for its runs, and batches are large enough for that to be negligible.
+    # Probe the first rows (the unit column only): not in the stored order from the start (a
+    # user's own file, say), one streaming `group_by` over the whole query beats a
+    # `group_by` per batch (see `_bucket_means_by_group_by`). A stream once started cannot be
+    # stopped (Polars runs it to the end), hence a separate, sliced query.
+    probe = collect(q.select("unit").head(_BATCH_ROWS))
+    n_runs = int(probe.select(pl.col("unit").rle_id().max()).item() or 0) + 1
+    if n_runs * _MIN_MEAN_RUN > probe.height:
+        return _bucket_means_by_group_by(q, step, dtype)
     stream = q.select(unit.alias("unit"), pl.col("t").to_physical(), "y")
     for batch in stream.collect_batches(chunk_size=_BATCH_ROWS):
         if batch.height == 0:
@@ -345,6 +353,21 @@ def _bucket_means_by_runs(q: pl.LazyFrame, step: tuple[int, int], dtype: pl.Data
     unit_names = pl.Series("unit", list(codes), dtype=unit_dtype)
     return cells.select(
         unit_names.gather(cells["code"]).alias("unit"),
+        (pl.col("bucket") * length + offset).cast(pl.Int64).cast(dtype).alias("t"),
+        (pl.col("sum") / pl.col("n")).alias("y"),
+        pl.col("n").cast(pl.UInt32),
+    )
+
+
+def _bucket_means_by_group_by(q: pl.LazyFrame, step: tuple[int, int],
+                              dtype: pl.DataType) -> pl.DataFrame:
+    """Unit × bucket means (columns unit, t, y, n) of `q` by one streaming `group_by`."""
+    length, offset = step
+    bucket = (pl.col("t").to_physical() - offset) // length
+    cells = collect(q.group_by("unit", bucket.alias("bucket"))
+                    .agg(pl.col("y").sum().alias("sum"), pl.len().alias("n")))
+    return cells.select(
+        "unit",
         (pl.col("bucket") * length + offset).cast(pl.Int64).cast(dtype).alias("t"),
         (pl.col("sum") / pl.col("n")).alias("y"),
         pl.col("n").cast(pl.UInt32),
