@@ -152,3 +152,35 @@ def test_no_readings_give_an_empty_panel() -> None:
                             time_grain="day")
     _assert_same(runs, grouped)
     assert runs.n_cells == 0 and runs.units == ()
+
+
+def test_unordered_readings_with_null_units_times_and_outcomes(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The one-`group_by` pass keeps nulls in the stream and drops them from the cells: the
+    same panel as dropping the rows first (the cluster path), including a cell whose every
+    outcome is null."""
+    rng = np.random.default_rng(5)
+    n = 2_000
+    t0 = dt.datetime(2024, 3, 1, tzinfo=dt.UTC)
+    frame = pl.DataFrame({
+        "zone": rng.choice(UNITS, n),
+        "t": [t0 + dt.timedelta(minutes=int(m)) for m in rng.integers(0, 10 * 1440, n)],
+        "y": rng.normal(20, 5, n),
+    })
+    frame = frame.with_columns(
+        pl.when(pl.int_range(pl.len()) % 17 == 0).then(None).otherwise(pl.col("zone"))
+        .alias("zone"),
+        pl.when(pl.int_range(pl.len()) % 23 == 0).then(None).otherwise(pl.col("t")).alias("t"),
+        pl.when((pl.int_range(pl.len()) % 11 == 0)
+                | ((pl.col("zone") == "d") & (pl.col("t").dt.day() == 3)))
+        .then(None).otherwise(pl.col("y")).alias("y"),
+    )
+    grouped_calls: list[bool] = []
+    by_group_by = panel_module._bucket_means_by_group_by
+    monkeypatch.setattr(panel_module, "_bucket_means_by_group_by",
+                        lambda *a: grouped_calls.append(True) or by_group_by(*a))
+    runs, grouped = _panels(frame.lazy(), treated_units=["a"], pilot_start=t0
+                            + dt.timedelta(days=5), time_grain="day")
+    assert grouped_calls == [True]
+    _assert_same(runs, grouped)
+    assert runs.n_cells == 4 * 10 - 1  # zone d has no outcome on March 3
