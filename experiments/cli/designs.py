@@ -10,15 +10,15 @@ from typing import Annotated, Literal, NoReturn, TypeVar
 import polars as pl
 import typer
 
-from experiments.ab import estimate_ab
-from experiments.before_after import estimate_before_after
 from experiments.cli import app
 from experiments.did import did_panel, estimate_did_rows
 from experiments.inference import Inference
 from experiments.panel import TimeGrain, build_panel, post_flag
-from experiments.power import power_before_after, power_did_panel, power_two_sample
-from experiments.quality import check_panel
 from experiments.summaries import require_columns, scan_file, unit_group_means
+
+# The designs that need `scipy.stats` (ab, before-after, power, the quality checks) load in
+# their commands: importing scipy.stats takes about half a second, which `lab analyze did`
+# spends reading the file instead (see `did_command`).
 
 T = TypeVar("T")
 
@@ -91,6 +91,8 @@ def did_command(
     panel = _run(lambda: build_panel(lf, unit=u, time=t, outcome=outcome, treated_units=tu,
                                      pilot_start=ps, control_units=_split(control_units),
                                      time_grain=time_grain, cluster=cluster))
+    from experiments.quality import check_panel
+
     res = did_panel(panel, alpha=alpha, inference=inference, seed=seed)
     out = res.to_dict()
     if res.reason is None:
@@ -107,6 +109,8 @@ def before_after_command(
     time: TimeCol = None, pilot_start: Start = None, unit: Unit = None, alpha: Alpha = 0.05,
 ) -> None:
     """Before/after for one group: Welch on readings, or paired on unit means with --unit."""
+    from experiments.before_after import estimate_before_after
+
     lf = _run(lambda: scan_file(file))
     res = _run(lambda: estimate_before_after(lf, outcome=outcome, post=post_col, time=time,
                                              pilot_start=pilot_start, unit=unit, alpha=alpha))
@@ -125,6 +129,8 @@ def ab_command(
     time: TimeCol = None, pilot_start: Start = None, alpha: Alpha = 0.05,
 ) -> None:
     """Randomized comparison (Welch), CUPED with --covariate or --time/--pilot-start."""
+    from experiments.ab import estimate_ab
+
     lf = _run(lambda: scan_file(file))
     res = _run(lambda: estimate_ab(lf, outcome=outcome, group=group_col, treatment=treatment,
                                    unit=unit, covariate=covariate, time=time,
@@ -147,6 +153,8 @@ def power_command(
     alpha: Alpha = 0.05, power: Annotated[float, typer.Option("--power")] = 0.8,
 ) -> None:
     """Minimum detectable effect of a planned design, from the baseline in FILE."""
+    from experiments.power import power_before_after, power_did_panel, power_two_sample
+
     lf = _run(lambda: scan_file(file))
     if unit is None:
         _fail("--unit is required")

@@ -11,18 +11,9 @@ import polars as pl
 import typer
 
 from experiments.cli import app
-from experiments.feedback import (
-    FeedbackDataError,
-    disclose_likert,
-    disclose_nps,
-    disclose_sus,
-    likert,
-    likert_counts,
-    nps,
-    nps_counts,
-    sus,
-    sus_counts,
-)
+
+# `experiments.feedback` (and `scipy`) load inside the commands: every `lab` command imports
+# this module, and `lab analyze did` on a large file is timed whole process (bench/scale.py).
 
 FileArg = Annotated[
     Path,
@@ -58,6 +49,8 @@ def _scan(path: Path) -> pl.LazyFrame:
 
 
 def _emit(measure: str, build: Callable[[], Any], disclosed: bool) -> None:
+    from experiments.feedback import FeedbackDataError
+
     try:
         breakdown = build()
     except FeedbackDataError as exc:
@@ -90,6 +83,8 @@ def nps_command(
     lf = _scan(file)
 
     def build() -> Any:
+        from experiments.feedback import disclose_nps, nps, nps_counts
+
         results = nps_counts(lf, column, by=by, weight=weight).map(
             lambda c: nps(c, confidence=confidence,
                           method="adjusted_wald" if method == "adjusted_wald" else "wald")
@@ -109,6 +104,8 @@ def sus_command(
     lf = _scan(file)
 
     def build() -> Any:
+        from experiments.feedback import disclose_sus, sus, sus_counts
+
         results = sus_counts(lf, by=by, weight=weight).map(
             lambda c: sus(c, confidence=confidence)
         )
@@ -135,6 +132,8 @@ def likert_command(
     lf = _scan(file)
 
     def build() -> Any:
+        from experiments.feedback import disclose_likert, likert, likert_counts
+
         results = likert_counts(
             lf, column, low=scale_min, high=scale_max, by=by, weight=weight
         ).map(lambda c: likert(c, confidence=confidence))

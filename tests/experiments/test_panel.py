@@ -18,6 +18,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from experiments import panel as panel_module
 from experiments.panel import Panel, build_panel
 
 UNITS = ("a", "b", "c", "d")
@@ -86,10 +87,14 @@ def test_runs_and_group_by_give_the_same_panel(case: tuple[pl.DataFrame, str, dt
     _assert_same(runs, grouped)
 
 
+@pytest.mark.parametrize("time_order", [False, True], ids=["stored", "time-order"])
 @pytest.mark.parametrize("controls", [None, ["z3", "z4"]], ids=["names", "hashes"])
-def test_sorted_readings_across_many_batches_match_pandas(controls: list[str] | None) -> None:
+def test_sorted_readings_across_many_batches_match_pandas(controls: list[str] | None,
+                                                          time_order: bool,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
     """Minute readings of 30 sensors in 6 zones over 3 weeks, in the stored layout (with the
-    control zones listed, runs are found on unit hashes)."""
+    control zones listed, runs are found on unit hashes) or in time order as a user's own
+    file comes (one streaming `group_by`)."""
     rng = np.random.default_rng(7)
     minutes = np.arange(21 * 1440)
     zones = [f"z{i}" for i in range(6)]
@@ -99,12 +104,19 @@ def test_sorted_readings_across_many_batches_match_pandas(controls: list[str] | 
         "t": np.tile(np.repeat(t0 + minutes.astype("timedelta64[m]"), 5), len(zones)),
         "y": rng.gamma(4, 5, len(zones) * minutes.size * 5),
     }).with_columns(pl.col("t").dt.replace_time_zone("UTC"))
+    if time_order:
+        frame = frame.sort("t", maintain_order=True)
+    grouped: list[bool] = []
+    by_group_by = panel_module._bucket_means_by_group_by
+    monkeypatch.setattr(panel_module, "_bucket_means_by_group_by",
+                        lambda *a: grouped.append(True) or by_group_by(*a))
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "readings.parquet"
         frame.write_parquet(path, row_group_size=50_000)
         panel = build_panel(pl.scan_parquet(path), unit="zone", time="t", outcome="y",
                             treated_units=zones[:3], control_units=controls,
                             pilot_start="2024-03-11T12:00:00Z", time_grain="day")
+    assert grouped == ([True] if time_order else [])
     pdf = frame.to_pandas()
     pdf["day"] = pdf["t"].dt.floor("D")
     kept = pdf[(pdf["day"] != "2024-03-11")
@@ -140,3 +152,35 @@ def test_no_readings_give_an_empty_panel() -> None:
                             time_grain="day")
     _assert_same(runs, grouped)
     assert runs.n_cells == 0 and runs.units == ()
+
+
+def test_unordered_readings_with_null_units_times_and_outcomes(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The one-`group_by` pass keeps nulls in the stream and drops them from the cells: the
+    same panel as dropping the rows first (the cluster path), including a cell whose every
+    outcome is null."""
+    rng = np.random.default_rng(5)
+    n = 2_000
+    t0 = dt.datetime(2024, 3, 1, tzinfo=dt.UTC)
+    frame = pl.DataFrame({
+        "zone": rng.choice(UNITS, n),
+        "t": [t0 + dt.timedelta(minutes=int(m)) for m in rng.integers(0, 10 * 1440, n)],
+        "y": rng.normal(20, 5, n),
+    })
+    frame = frame.with_columns(
+        pl.when(pl.int_range(pl.len()) % 17 == 0).then(None).otherwise(pl.col("zone"))
+        .alias("zone"),
+        pl.when(pl.int_range(pl.len()) % 23 == 0).then(None).otherwise(pl.col("t")).alias("t"),
+        pl.when((pl.int_range(pl.len()) % 11 == 0)
+                | ((pl.col("zone") == "d") & (pl.col("t").dt.day() == 3)))
+        .then(None).otherwise(pl.col("y")).alias("y"),
+    )
+    grouped_calls: list[bool] = []
+    by_group_by = panel_module._bucket_means_by_group_by
+    monkeypatch.setattr(panel_module, "_bucket_means_by_group_by",
+                        lambda *a: grouped_calls.append(True) or by_group_by(*a))
+    runs, grouped = _panels(frame.lazy(), treated_units=["a"], pilot_start=t0
+                            + dt.timedelta(days=5), time_grain="day")
+    assert grouped_calls == [True]
+    _assert_same(runs, grouped)
+    assert runs.n_cells == 4 * 10 - 1  # zone d has no outcome on March 3

@@ -8,7 +8,12 @@ import numpy as np
 import pytest
 
 from experiments.did import did_panel
-from experiments.quality import check_panel, longest_missing_run
+from experiments.quality import (
+    check_panel,
+    longest_missing_run,
+    mann_whitney_p,
+    outlier_threshold,
+)
 from tests.experiments.designs_sim import pilot_panel
 
 
@@ -67,3 +72,36 @@ def test_short_baseline_is_not_checked() -> None:
     rng = np.random.default_rng(3)
     q = check_panel(pilot_panel(rng, 12, 18, 6))
     assert "pre_trend_not_checked" in q.flags
+
+
+@pytest.mark.parametrize("case", ["exact", "asymptotic", "ties"])
+def test_mann_whitney_p_equals_scipy(case: str) -> None:
+    """The written-out test (no scipy import in `lab analyze did`) against scipy's "auto"."""
+    from scipy import stats
+
+    rng = np.random.default_rng(11)
+    for _ in range(300):
+        if case == "exact":  # one sample of at most 8, no ties: the exact distribution
+            x = rng.normal(size=int(rng.integers(1, 9)))
+            y = rng.normal(size=int(rng.integers(1, 30)))
+        elif case == "asymptotic":
+            x = rng.normal(size=int(rng.integers(9, 40)))
+            y = rng.normal(0.4, 1.5, size=int(rng.integers(9, 40)))
+        else:  # ties: the normal approximation with the tie correction, even when small
+            x = rng.integers(0, 5, int(rng.integers(2, 12))).astype(float)
+            y = rng.integers(0, 5, int(rng.integers(2, 12))).astype(float)
+            if np.unique(np.r_[x, y]).size < 2:
+                continue
+        if rng.random() < 0.5:
+            x, y = y, x
+        expected = float(stats.mannwhitneyu(x, y, alternative="two-sided").pvalue)
+        assert mann_whitney_p(x, y) == pytest.approx(expected, rel=1e-12, abs=1e-300)
+
+
+@pytest.mark.parametrize(("n_cells", "per_unit"), [(1400, 35.0), (40, 2.0), (300, 7.5)])
+def test_outlier_threshold_uses_student_quantile(n_cells: int, per_unit: float) -> None:
+    from scipy import stats
+
+    df = max(1.0, 0.37 * (per_unit - 2))
+    expected = max(5.0, 1.1 * float(stats.t.isf(0.025 / n_cells, df)))
+    assert outlier_threshold(n_cells, per_unit) == pytest.approx(expected, rel=1e-12)
