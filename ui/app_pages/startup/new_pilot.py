@@ -181,29 +181,35 @@ if step == 0:
                                       format_func=lambda d: t(f"design_{d}", lang))
         submitted = st.form_submit_button(t("wiz_save_next", lang), type="primary")
 elif step == 1:
+    # Outside a form: each choice redraws the map at once (treated and control coloured).
+    on_map = st.container()
+    which = state["pilot_id"] or "new"
+    protocol["treated_zones"] = st.multiselect(t("wiz_treated", lang), zone_codes,
+                                               placeholder=t("choose", lang),
+                                               default=[c for c in protocol["treated_zones"]
+                                                        if c in zone_codes],
+                                               key=f"wiz-treated-{which}")
+    field_problems(problem, "treated_zones")
+    protocol["control_zones"] = st.multiselect(t("wiz_control", lang), zone_codes,
+                                               placeholder=t("choose", lang),
+                                               default=[c for c in protocol["control_zones"]
+                                                        if c in zone_codes],
+                                               key=f"wiz-control-{which}")
+    field_problems(problem, "control_zones")
+    labels = {a["id"]: f"{a.get('name') or a['id'][:8]} ({a.get('zone_code') or '—'})"
+              for a in assets}
+    protocol["asset_ids"] = st.multiselect(t("wiz_assets", lang), list(labels),
+                                           placeholder=t("choose", lang),
+                                           default=[a for a in protocol["asset_ids"]
+                                                    if a in labels],
+                                           format_func=labels.__getitem__,
+                                           key=f"wiz-assets-{which}")
+    submitted = st.button(t("wiz_save_next", lang), type="primary")
     roles = {c: "treated" for c in protocol["treated_zones"]}
     roles |= {c: "control" for c in protocol["control_zones"]}
     chosen_assets = [a for a in assets if a["id"] in protocol["asset_ids"]]
-    territory_map(zones, chosen_assets or assets, lang, roles=roles, key="wizard-map")
-    with st.form(FORM):
-        protocol["treated_zones"] = st.multiselect(t("wiz_treated", lang), zone_codes,
-                                                   placeholder=t("choose", lang),
-                                                   default=[c for c in protocol["treated_zones"]
-                                                            if c in zone_codes])
-        field_problems(problem, "treated_zones")
-        protocol["control_zones"] = st.multiselect(t("wiz_control", lang), zone_codes,
-                                                   placeholder=t("choose", lang),
-                                                   default=[c for c in protocol["control_zones"]
-                                                            if c in zone_codes])
-        field_problems(problem, "control_zones")
-        labels = {a["id"]: f"{a.get('name') or a['id'][:8]} ({a.get('zone_code') or '—'})"
-                  for a in assets}
-        protocol["asset_ids"] = st.multiselect(t("wiz_assets", lang), list(labels),
-                                               placeholder=t("choose", lang),
-                                               default=[a for a in protocol["asset_ids"]
-                                                        if a in labels],
-                                               format_func=labels.__getitem__)
-        submitted = st.form_submit_button(t("wiz_save_next", lang), type="primary")
+    with on_map:
+        territory_map(zones, chosen_assets or assets, lang, roles=roles, key="wizard-map")
 elif step == 2:
     with st.form(FORM):
         left, right = st.columns(2)
