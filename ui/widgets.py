@@ -81,6 +81,19 @@ def flash(message: str) -> None:
     st.session_state["flash"] = message
 
 
+def attempt(call: Callable[[], Any], lang: Lang, *, done: str,
+            fields: Iterable[str] = ()) -> None:
+    """Send an action to the API: its problem in plain words, or `done` shown after the rerun
+    that draws the new state."""
+    try:
+        call()
+    except ApiError as exc:
+        show_problem(exc, lang, fields=fields)
+        return
+    flash(done)
+    st.rerun()
+
+
 def show_flash() -> None:
     message = st.session_state.pop("flash", None)
     if message:
@@ -273,7 +286,7 @@ def job_progress(api: Any, job_id: str | None, text: str) -> None:
     follow()
 
 
-__all__ = ["ProgressReader", "field_problems", "flash", "forest_plot", "job_progress",
+__all__ = ["ProgressReader", "attempt", "field_problems", "flash", "forest_plot", "job_progress",
            "last_problem", "paginate", "problem_text", "remember_problem", "series_chart",
            "show_flash", "show_problem", "status_badge", "status_markdown", "territory_map",
            "view_of", "zone_feature"]

@@ -7,7 +7,7 @@ import streamlit as st
 from ui import frame
 from ui.client import ApiError
 from ui.i18n import t
-from ui.widgets import flash, show_flash, show_problem
+from ui.widgets import attempt, show_flash, show_problem
 
 LEVELS = ["commune", "epci", "departement", "region", "other"]
 KINDS = ["startup", "company", "research_lab", "association"]
@@ -29,13 +29,8 @@ with authorities_tab:
                                format_func=lambda v: t(f"level_{v}", lang))
         code = right.text_input(t("dir_code", lang), help=t("dir_code_help", lang))
         if st.form_submit_button(t("save", lang), type="primary"):
-            try:
-                api.create_authority({"name": name, "level": level, "code": code})
-            except ApiError as exc:
-                show_problem(exc, lang)
-            else:
-                flash(t("saved", lang))
-                st.rerun()
+            attempt(lambda: api.create_authority({"name": name, "level": level, "code": code}),
+                    lang, done=t("saved", lang))
     try:
         rows = api.authorities(limit=200)["items"]
     except ApiError as exc:
@@ -53,13 +48,8 @@ with organizations_tab:
         kind = st.selectbox(t("dir_kind", lang), KINDS,
                             format_func=lambda v: t(f"kind_{v}", lang))
         if st.form_submit_button(t("save", lang), type="primary"):
-            try:
-                api.create_organization({"name": name, "kind": kind})
-            except ApiError as exc:
-                show_problem(exc, lang)
-            else:
-                flash(t("saved", lang))
-                st.rerun()
+            attempt(lambda: api.create_organization({"name": name, "kind": kind}), lang,
+                    done=t("saved", lang))
     try:
         rows = api.organizations(limit=200)["items"]
     except ApiError as exc:

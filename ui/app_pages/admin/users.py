@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 import streamlit as st
@@ -10,6 +11,7 @@ from ui import frame
 from ui.client import ApiError
 from ui.i18n import t
 from ui.widgets import (
+    attempt,
     field_problems,
     flash,
     last_problem,
@@ -88,13 +90,8 @@ def role_form(user: dict[str, Any]) -> None:
             else 0, key=f"{key}-organization")
     st.caption(t("user_role_tokens", lang))
     if st.button(t("save", lang), key=f"{key}-save", type="primary"):
-        try:
-            api.update_user(user["id"], body)
-        except ApiError as exc:
-            show_problem(exc, lang)
-        else:
-            flash(t("user_updated", lang, email=user["email"]))
-            st.rerun()
+        attempt(lambda: api.update_user(user["id"], body), lang,
+                done=t("user_updated", lang, email=user["email"]))
 
 
 shown = st.pills(t("user_role", lang), ROLES, format_func=lambda r: t(f"role_{r}", lang),
@@ -123,10 +120,6 @@ for user in users:
     label = t("user_disable" if user["is_active"] else "user_enable", lang)
     if right.button(label, key=f"active-{user['id']}",
                     type="secondary" if user["is_active"] else "primary"):
-        try:
-            api.update_user(user["id"], {"is_active": not user["is_active"]})
-        except ApiError as exc:
-            show_problem(exc, lang)
-        else:
-            flash(t("user_updated", lang, email=user["email"]))
-            st.rerun()
+        change = {"is_active": not user["is_active"]}
+        attempt(partial(api.update_user, user["id"], change), lang,
+                done=t("user_updated", lang, email=user["email"]))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from functools import partial
 from typing import Any
 
 import streamlit as st
@@ -12,7 +13,7 @@ from ui.app_pages.citizen.questionnaire import questionnaire_form, questionnaire
 from ui.app_pages.public.parts import find_pilot, zones_of
 from ui.client import ApiClient, ApiError
 from ui.i18n import status, t
-from ui.widgets import flash, show_flash, show_problem
+from ui.widgets import attempt, flash, show_flash, show_problem
 
 lang = frame.lang()
 frame.require("citizen")
@@ -128,10 +129,5 @@ for enrollment in mine:
                 if not sure:
                     st.warning(t("withdraw_tick", lang))
                 else:
-                    try:
-                        api.withdraw(str(enrollment["pilot_id"]))
-                    except ApiError as exc:
-                        show_problem(exc, lang)
-                    else:
-                        flash(t("withdrawn", lang))
-                        st.rerun()
+                    attempt(partial(api.withdraw, str(enrollment["pilot_id"])), lang,
+                            done=t("withdrawn", lang))

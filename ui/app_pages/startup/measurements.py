@@ -8,7 +8,7 @@ import streamlit as st
 from ui import frame
 from ui.client import ApiError
 from ui.i18n import status, t
-from ui.widgets import flash, show_flash, show_problem
+from ui.widgets import attempt, flash, show_flash, show_problem
 
 lang = frame.lang()
 frame.require("startup")
@@ -82,10 +82,5 @@ if current:
                 if not sure:
                     st.warning(t("ms_withdraw_tick", lang))
                 else:
-                    try:
-                        api.withdraw_measurement(pilot_id, chosen, reason.strip())
-                    except ApiError as exc:
-                        show_problem(exc, lang)
-                    else:
-                        flash(t("ms_withdrawn", lang))
-                        st.rerun()
+                    attempt(lambda: api.withdraw_measurement(pilot_id, chosen, reason.strip()),
+                            lang, done=t("ms_withdrawn", lang))
