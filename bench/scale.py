@@ -122,7 +122,6 @@ def child_convert(csv: str) -> dict[str, Any]:
 
 
 def child_rollup_eval(rollup: str) -> dict[str, Any]:
-    import numpy as np
     import polars as pl
 
     from bench.evaluate import (
