@@ -98,9 +98,16 @@ def _unit_summaries(ui, ti, y, post) -> tuple[np.ndarray, np.ndarray]:
     means = df.groupby(["u", "post"])["y"].mean().unstack()
     d = (means[True] - means[False]).to_numpy()
     base = df[~df["post"]].copy()
-    base["r"] = base["y"] - base.groupby("u")["y"].transform("mean")
-    base["r"] -= base.groupby("t")["r"].transform("mean")
-    agg = base.assign(r2=base["r"] ** 2).groupby("u").agg(ss=("r2", "sum"), n=("r2", "size"))
+    base["r0"] = base["y"] - base.groupby("u")["y"].transform("mean")
+    # first pass: equal-weight period means; second: precision-weighted, plus 1/Σw per cell
+    r = base["r0"] - base.groupby("t")["r0"].transform("mean")
+    agg = base.assign(r2=r**2).groupby("u").agg(ss=("r2", "sum"), n=("r2", "size"))
+    var1 = (agg["ss"] / (agg["n"] - 1)).where(agg["n"] > 1)
+    base["w"] = base["u"].map((1 / var1).where(var1 > 0, 0.0))  # no variance: no weight
+    base["wr"] = base["w"] * base["r0"]
+    sums = base.groupby("t")[["w", "wr"]].transform("sum")
+    base["r2"] = (base["r0"] - sums["wr"] / sums["w"]) ** 2 + 1 / sums["w"]
+    agg = base.groupby("u").agg(ss=("r2", "sum"), n=("r2", "size"))
     var = np.where(agg["n"] > 1, agg["ss"] / np.maximum(agg["n"] - 1, 1), np.nan)
     return d, var
 

@@ -10,6 +10,7 @@ import pytest
 
 from experiments.before_after import before_after, before_after_series
 from experiments.did import did_2x2, did_panel, relative_interval
+from experiments.heterogeneity import baseline_unit_variances
 from experiments.inference import fieller, significant
 from experiments.multiple import KpiTest, adjust_kpis
 from experiments.recommend import Criterion, recommend
@@ -31,6 +32,28 @@ def test_studentized_randomization_holds_its_level_with_noisier_treated_zones() 
     # the interval is the test inverted: it excludes 0 exactly when p ≤ 0.05
     assert all((r.ci_low > 0 or r.ci_high < 0) == significant(r.p_value, 0.05)
                for r in results)
+
+
+def test_baseline_variances_are_not_understated_for_noisier_zones() -> None:
+    """3 zones twice as noisy among 18: removing equal-weight period means takes part of the
+    noisy zones' own noise out of their residuals (E ≈ 3.64 for a true 4, 9% low), which
+    inflates their standardized differences. Precision-weighted period means plus 1/Σw per
+    cell are unbiased for both kinds of zone (independent shocks, 400 baseline periods, 80
+    panels: the pooled means' Monte-Carlo SD is about 0.5%)."""
+    rng = np.random.default_rng(1606)
+    n_units, n_periods = 18, 400
+    sigma = np.where(np.arange(n_units) < 3, 2.0, 1.0)
+    ui = np.repeat(np.arange(n_units), n_periods)
+    ti = np.tile(np.arange(n_periods), n_units)
+    post = np.zeros(n_periods, dtype=bool)  # all baseline
+    estimates = []
+    for _ in range(80):
+        y = (rng.normal(size=n_units)[ui] * 5 + rng.normal(size=n_periods)[ti] * 3
+             + sigma[ui] * rng.normal(size=ui.size))
+        estimates.append(baseline_unit_variances(ui, ti, y, post, n_units)[0])
+    mean = np.mean(estimates, axis=0)
+    assert mean[:3].mean() == pytest.approx(4.0, rel=0.015)
+    assert mean[3:].mean() == pytest.approx(1.0, rel=0.015)
 
 
 def test_two_noisier_treated_zones_warn_and_get_a_wider_interval() -> None:
