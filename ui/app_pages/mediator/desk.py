@@ -85,7 +85,8 @@ def answers_box(client: ApiClient, person: dict[str, Any] | None,
     def collection() -> dict[str, Any]:
         channel = st.radio(t("channel", lang), CHANNELS, horizontal=True, key="channel",
                            format_func=lambda c: t(f"channel_{c}", lang))
-        place = st.selectbox(t("place", lang), [None, *names], key="place",
+        # the language in the key: a keyed selectbox keeps the labels it was first drawn with
+        place = st.selectbox(t("place", lang), [None, *names], key=f"place-{lang}",
                              format_func=lambda p: t("no_place", lang) if p is None
                              else names[p])
         today = datetime.now(UTC).date()
