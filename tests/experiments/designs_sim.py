@@ -41,3 +41,22 @@ def pilot_panel(
     ui = np.repeat(np.arange(n_units), n_periods)
     ti = np.tile(np.arange(n_periods), n_units)
     return make_panel(ui, ti, y.ravel(), treated, post)
+
+
+def staggered_panel(rng: np.random.Generator, starts: list[int], n_periods: int, *,
+                    slope: float = -0.3, noise: float = 1.0, rho: float = 0.5
+                    ) -> tuple[Panel, np.ndarray, float]:
+    """Zones starting at their own period (a start ≥ n_periods: never treated), effects
+    growing by `slope` per period since each zone's start (heterogeneous across zones and
+    time). Returns the panel, the starts and the true ATT over the treated cells."""
+    start = np.array(starts, dtype=np.int64)
+    n = start.size
+    t = np.arange(n_periods)
+    since = t[None, :] - start[:, None]
+    tau = np.where(since >= 0, slope * (since + 1), 0.0)
+    y = (10 + rng.normal(size=(n, 1)) + rng.normal(size=(1, n_periods))
+         + noise * ar1_errors(rng, n, n_periods, rho) + tau)
+    ui, ti = np.repeat(np.arange(n), n_periods), np.tile(t, n)
+    first = int(start.min())
+    panel = make_panel(ui, ti, y.ravel(), start < n_periods, t >= first)
+    return panel, start, float(tau[since >= 0].mean()) if (since >= 0).any() else 0.0

@@ -9,9 +9,8 @@ import numpy as np
 import polars as pl
 import pytest
 
-from experiments.panel import make_panel
 from experiments.staggered import NEVER, did_staggered, estimate_did_staggered
-from tests.experiments.designs_sim import ar1_errors
+from tests.experiments.designs_sim import staggered_panel
 
 N_PERIODS = 16
 STARTS = [4] * 4 + [10] * 4 + [NEVER] * 12
@@ -19,16 +18,7 @@ STARTS = [4] * 4 + [10] * 4 + [NEVER] * 12
 
 def _staggered(rng, noise: float = 1.0):
     """Effects growing by −0.3 per period since each zone's own start (heterogeneous)."""
-    start = np.array(STARTS, dtype=np.int64)
-    n = start.size
-    t = np.arange(N_PERIODS)
-    since = t[None, :] - start[:, None]
-    tau = np.where(since >= 0, -0.3 * (since + 1), 0.0)
-    y = (10 + rng.normal(size=(n, 1)) + rng.normal(size=(1, N_PERIODS))
-         + noise * ar1_errors(rng, n, N_PERIODS, 0.5) + tau)
-    ui, ti = np.repeat(np.arange(n), N_PERIODS), np.tile(t, n)
-    panel = make_panel(ui, ti, y.ravel(), start < N_PERIODS, t >= 4)
-    return panel, start, float(tau[since >= 0].mean())
+    return staggered_panel(rng, STARTS, N_PERIODS, slope=-0.3, noise=noise)
 
 
 def test_imputation_is_unbiased_where_twfe_is_not() -> None:
