@@ -51,9 +51,54 @@ class GuardrailCriterion:
 
 
 @dataclass(frozen=True, slots=True)
+class Reason:
+    """Why: a catalogue code, the KPI it is about, and the figures the sentence quotes
+    (relative changes as fractions, e.g. 0.05 = 5%). Readers in other languages render the
+    code; `text` is the English sentence."""
+
+    code: str
+    kpi: str = ""
+    values: tuple[tuple[str, float], ...] = ()
+    detail: str = ""  # words from elsewhere quoted as they are (e.g. why data is missing)
+
+    @property
+    def text(self) -> str:
+        figures = {k: f"{x:.0%}" if k in _WHOLE_PERCENT else f"{x:.1%}"
+                   for k, x in self.values}
+        return REASON_TEXTS[self.code].format(kpi=self.kpi, detail=self.detail, **figures)
+
+    def to_dict(self) -> dict[str, object]:
+        return {"code": self.code, "kpi": self.kpi, "values": dict(self.values),
+                "detail": self.detail}
+
+
+REASON_TEXTS = {
+    "no_primary_data": "no data for the primary KPI {kpi}: {detail}",
+    "guardrail_breached": "guardrail {kpi} breached",
+    "primary_not_estimated": "primary KPI {kpi} could not be estimated",
+    "wrong_way": "{kpi} moved significantly the wrong way",
+    "below_minimum_effect": "{kpi}: the interval rules out the minimum effect of interest "
+                            "({minimum})",
+    "success": "{kpi} improved by {gain}, at or above the success threshold ({threshold})",
+    "below_success_threshold": "{kpi} improved by {gain}, below the success threshold "
+                               "({threshold})",
+    "not_established": "{kpi}: the improvement is not statistically established",
+    "interim": "interim evaluation: {fraction} of the pilot period observed; no scale-up is "
+               "recommended before the pilot ends",
+}
+"""The catalogue of reason codes and their English sentences."""
+_WHOLE_PERCENT = {"minimum", "threshold", "fraction"}
+
+
+@dataclass(frozen=True, slots=True)
 class Verdict:
     recommendation: Recommendation
-    reasons: tuple[str, ...]
+    why: tuple[Reason, ...]
+
+    @property
+    def reasons(self) -> tuple[str, ...]:
+        """The reasons as English sentences."""
+        return tuple(r.text for r in self.why)
 
 
 def _sign(direction: Direction) -> float:
@@ -88,11 +133,10 @@ def recommend(
     verdict = _recommend(primary, criterion, guardrails, alpha)
     if interim_fraction is None:
         return verdict
-    note = (f"interim evaluation: {interim_fraction:.0%} of the pilot period observed; "
-            "no scale-up is recommended before the pilot ends")
+    note = Reason("interim", values=(("fraction", interim_fraction),))
     if verdict.recommendation == "scale_up":
-        return Verdict("iterate", (*verdict.reasons, note))
-    return Verdict(verdict.recommendation, (*verdict.reasons, note))
+        return Verdict("iterate", (*verdict.why, note))
+    return Verdict(verdict.recommendation, (*verdict.why, note))
 
 
 def _recommend(
@@ -101,25 +145,24 @@ def _recommend(
 ) -> Verdict:
     breached = [g.name for r, g in guardrails if guardrail_breached(r, g, alpha)]
     if breached:
-        return Verdict("stop", tuple(f"guardrail {n} breached" for n in breached))
+        return Verdict("stop", tuple(Reason("guardrail_breached", n) for n in breached))
+    name = criterion.name
     if primary.reason is not None or math.isnan(primary.relative_effect):
-        return Verdict("iterate", (f"primary KPI {criterion.name} could not be estimated",))
+        return Verdict("iterate", (Reason("primary_not_estimated", name),))
     gain, low, high = _oriented(primary, criterion.direction)
     moved = significant(primary.p_value, alpha)
     if moved and high < 0:
-        return Verdict("stop", (f"{criterion.name} moved significantly the wrong way",))
+        return Verdict("stop", (Reason("wrong_way", name),))
     if not math.isinf(high) and high < criterion.minimum_effect:
-        return Verdict("stop", (f"{criterion.name}: the interval rules out the minimum "
-                                f"effect of interest ({criterion.minimum_effect:.0%})",))
+        return Verdict("stop", (Reason("below_minimum_effect", name,
+                                       (("minimum", criterion.minimum_effect),)),))
+    achieved = (("gain", gain), ("threshold", criterion.success_threshold))
     if moved and low > 0 and gain >= criterion.success_threshold:
-        return Verdict("scale_up", (f"{criterion.name} improved by {gain:.1%}, at or above "
-                                    f"the success threshold ({criterion.success_threshold:.0%})",))
+        return Verdict("scale_up", (Reason("success", name, achieved),))
     if moved and low > 0:
-        return Verdict("iterate", (f"{criterion.name} improved by {gain:.1%}, below the "
-                                   f"success threshold ({criterion.success_threshold:.0%})",))
-    return Verdict("iterate", (f"{criterion.name}: the improvement is not statistically "
-                               "established",))
+        return Verdict("iterate", (Reason("below_success_threshold", name, achieved),))
+    return Verdict("iterate", (Reason("not_established", name),))
 
 
-__all__ = ["Criterion", "GuardrailCriterion", "Recommendation", "Verdict", "guardrail_breached",
-           "recommend"]
+__all__ = ["REASON_TEXTS", "Criterion", "GuardrailCriterion", "Reason", "Recommendation",
+           "Verdict", "guardrail_breached", "recommend"]

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import re
 import string
-from typing import Literal
+from typing import Any, Literal
 
 from ui.texts import citizens, common, workspace
 
@@ -50,43 +49,29 @@ def flag(code: str, lang: Lang, fallback: str | None = None) -> str:
     return fallback or code.replace("_", " ")
 
 
-# The recommendation's reasons come from the analysis in English sentences of a fixed shape
-# (experiments/recommend.py); each shape, in French.
-REASONS_FR = [
-    (re.compile(r"^guardrail (?P<n>.+) breached$"), "garde-fou {n} franchi"),
-    (re.compile(r"^primary KPI (?P<n>.+) could not be estimated$"),
-     "l'indicateur principal {n} n'a pas pu être estimé"),
-    (re.compile(r"^(?P<n>.+) moved significantly the wrong way$"),
-     "{n} a nettement évolué dans le mauvais sens"),
-    (re.compile(r"^(?P<n>.+): the interval rules out the minimum effect of interest "
-                r"\((?P<m>[^)]+)\)$"),
-     "{n} : l'intervalle exclut l'effet minimal visé ({m})"),
-    (re.compile(r"^(?P<n>.+) improved by (?P<g>\S+), at or above the success threshold "
-                r"\((?P<s>[^)]+)\)$"),
-     "{n} s'est amélioré de {g}, au niveau du seuil de réussite ({s}) ou au-delà"),
-    (re.compile(r"^(?P<n>.+) improved by (?P<g>\S+), below the success threshold "
-                r"\((?P<s>[^)]+)\)$"),
-     "{n} s'est amélioré de {g}, sous le seuil de réussite ({s})"),
-    (re.compile(r"^(?P<n>.+): the improvement is not statistically established$"),
-     "{n} : l'amélioration n'est pas établie statistiquement"),
-    (re.compile(r"^interim evaluation: (?P<f>\S+) of the pilot period observed; no scale-up "
-                r"is recommended before the pilot ends$"),
-     "évaluation intermédiaire : {f} de la période du pilote observée ; pas de déploiement "
-     "recommandé avant la fin du pilote"),
-]
+_WHOLE_PERCENT = {"minimum", "threshold", "fraction"}
 
 
-def reason(text: str, lang: Lang) -> str:
-    """A reason of the recommendation in the reader's language (the English as it came when
-    its shape is unknown)."""
-    if lang != "fr":
-        return text
-    for shape, french in REASONS_FR:
-        if found := shape.match(text):
-            parts = {k: re.sub(r"(\d)%", r"\1 %", v) for k, v in found.groupdict().items()}
-            return french.format(**parts)
-    return text
+def percent(value: float, lang: Lang, digits: int = 1) -> str:
+    """A fraction as a percentage the reader's way: 12,5 % in French, 12.5% in English."""
+    text = f"{100 * value:.{digits}f}"
+    return f"{text.replace('.', ',')} %" if lang == "fr" else f"{text}%"
 
 
-__all__ = ["FLAGS", "LANGS", "STATUSES", "TEXTS", "Lang", "flag", "placeholders", "reason",
-           "status", "t"]
+def reason(entry: dict[str, Any] | str, lang: Lang) -> str:
+    """A reason of the recommendation from its code and figures (`reason_codes` of the
+    results), in the reader's language; a bare sentence (results stored before the codes)
+    is shown as it came."""
+    if isinstance(entry, str):
+        return entry
+    code = str(entry.get("code", ""))
+    if f"reason_{code}" not in TEXTS:
+        return code.replace("_", " ")
+    values = {k: percent(float(v), lang, 0 if k in _WHOLE_PERCENT else 1)
+              for k, v in (entry.get("values") or {}).items()}
+    return t(f"reason_{code}", lang, kpi=entry.get("kpi", ""), detail=entry.get("detail", ""),
+             **values)
+
+
+__all__ = ["FLAGS", "LANGS", "STATUSES", "TEXTS", "Lang", "flag", "percent", "placeholders",
+           "reason", "status", "t"]

@@ -14,7 +14,7 @@ from experiments.ab import estimate_ab
 from experiments.before_after import estimate_before_after
 from experiments.did import estimate_did_panel
 from experiments.multiple import KpiTest, adjust_kpis
-from experiments.recommend import Criterion, GuardrailCriterion, recommend
+from experiments.recommend import Criterion, GuardrailCriterion, Reason, recommend
 from experiments.results import EffectResult
 from experiments.staggered import estimate_did_staggered
 from experiments.synthetic import estimate_synthetic_control
@@ -158,6 +158,8 @@ def evaluate(session: Session, ctx: JobContext, evaluation: Evaluation,
                                    primary.success_threshold), guardrails,
                          interim_fraction=fraction)
                if estimates.get(primary.name) is not None else None)
+    why = verdict.why if verdict else (
+        Reason("no_primary_data", primary.name, detail=str(missing.get(primary.name))),)
     return _rounded({
         "design": design,
         "time_grain": grain,
@@ -167,8 +169,9 @@ def evaluate(session: Session, ctx: JobContext, evaluation: Evaluation,
         "multiple_testing": family.to_dict(),
         "primary_kpi": primary.name,
         "recommendation": verdict.recommendation if verdict else "iterate",
-        "reasons": list(verdict.reasons) if verdict else
-        [f"no data for the primary KPI {primary.name}: {missing.get(primary.name)}"],
+        # English sentences, and the same as codes with their figures for other languages
+        "reasons": [r.text for r in why],
+        "reason_codes": [r.to_dict() for r in why],
         "interim": None if fraction is None else {"fraction_observed": fraction},
         # Readings between the baseline end and the pilot start are in neither period.
         "gap": {**gap, "reason": "between the baseline end and the pilot start (installation):"

@@ -92,6 +92,18 @@ class Method(BaseModel):
     text: str | None = Field(description="The method in English, as the analysis wrote it")
 
 
+class ReasonCode(BaseModel):
+    code: str = Field(description="Catalogue code (experiments.recommend.REASON_TEXTS): "
+                                  "success, below_success_threshold, not_established, "
+                                  "below_minimum_effect, wrong_way, guardrail_breached, "
+                                  "primary_not_estimated, no_primary_data, interim")
+    kpi: str = Field(description="The KPI or guardrail it is about (empty for interim)")
+    values: dict[str, float] = Field(description="Figures quoted, relative changes as "
+                                                 "fractions: gain, threshold, minimum, fraction")
+    detail: str = Field(default="", description="Words quoted as they are (why data is "
+                                                "missing)")
+
+
 class EvaluationSeries(BaseModel):
     evaluation_id: uuid.UUID = Field(description="The evaluation")
     pilot_id: uuid.UUID = Field(description="Its pilot")
@@ -105,6 +117,9 @@ class EvaluationSeries(BaseModel):
     recommendation: str | None = Field(description="scale_up, iterate or stop")
     reasons: list[str] = Field(description="The criteria the recommendation came from "
                                            "(English)")
+    reason_codes: list[ReasonCode] = Field(
+        description="The same reasons as catalogue codes with their figures, for readers in "
+                    "other languages (empty for evaluations stored before the codes)")
     quality_flags: list[str] = Field(description="Catalogue codes of data-quality flags")
     method: Method = Field(description="The primary KPI's method and why")
     series: list[KpiSeries] = Field(description="One per KPI and guardrail, primary first")
@@ -188,6 +203,7 @@ def evaluation_series(*, session: Session, actor: User, pilot_id: uuid.UUID,
         baseline_start=protocol.baseline.start, pilot_start=protocol.pilot.start,
         pilot_end=protocol.pilot.end, exploratory=evaluation.exploratory,
         recommendation=evaluation.recommendation, reasons=list(results.get("reasons") or []),
+        reason_codes=[ReasonCode(**r) for r in results.get("reason_codes") or []],
         quality_flags=list(results.get("quality_flags") or []),
         method=_method(primary_result), series=series, forest=forest)
 

@@ -54,7 +54,7 @@ def test_placeholders_are_filled() -> None:
 
 def test_every_reason_the_analysis_gives_reads_in_french() -> None:
     # the reasons as experiments/recommend.py writes them, one per branch
-    from experiments.recommend import Criterion, GuardrailCriterion, recommend
+    from experiments.recommend import REASON_TEXTS, Criterion, GuardrailCriterion, recommend
     from experiments.results import EffectResult
     from ui.i18n import reason
 
@@ -79,13 +79,19 @@ def test_every_reason_the_analysis_gives_reads_in_french() -> None:
              recommend(result(-0.20, -0.26, -0.14, 0.001), energy,
                        ((result(0.30, 0.2, 0.4, 0.001), noise),)),
              recommend(result(-0.20, -0.26, -0.14, 0.001), energy, interim_fraction=0.4)]
-    sentences = {why for verdict in cases for why in verdict.reasons}
-    assert len(sentences) >= 8
-    for sentence in sentences:
-        french = reason(sentence, "fr")
-        assert french != sentence, sentence
+    codes = [why.to_dict() for verdict in cases for why in verdict.why]
+    codes.append({"code": "no_primary_data", "kpi": "energy", "values": {},
+                  "detail": "no ready version"})
+    assert {c["code"] for c in codes} == set(REASON_TEXTS)  # every branch, and nothing else
+    for entry in codes:
+        french, english = reason(entry, "fr"), reason(entry, "en")
+        assert "{" not in french and "{" not in english
         assert not {"the", "interval", "improved", "breached"} & set(french.split()), french
-        assert reason(sentence, "en") == sentence
-    assert reason("energy improved by 20.0%, at or above the success threshold (15%)",
-                  "fr") == ("energy s'est amélioré de 20.0 %, au niveau du seuil de réussite "
-                            "(15 %) ou au-delà")
+    # the English rendering is the analysis' own sentence
+    for verdict in cases:
+        assert [reason(w.to_dict(), "en") for w in verdict.why] == list(verdict.reasons)
+    success = next(w.to_dict() for v in cases for w in v.why if w.code == "success")
+    assert reason(success, "fr") == ("energy s'est amélioré de 20,0 %, au niveau du seuil de "
+                                     "réussite (15 %) ou au-delà")
+    # results stored before reason codes: the sentence as it came
+    assert reason("some older sentence", "fr") == "some older sentence"

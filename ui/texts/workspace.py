@@ -286,6 +286,35 @@ TEXTS: dict[str, dict[str, str]] = {
                       "en": "No running or completed pilot to evaluate."},
     "eval_recommendation": {"fr": "Recommandation", "en": "Recommendation"},
     "verdict_scale_up": {"fr": "Déployer plus largement", "en": "Scale up"},
+    # the recommendation's reasons, by the code experiments/recommend.py gives
+    "reason_no_primary_data": {"fr": "pas de données pour l'indicateur principal {kpi} : "
+                                     "{detail}",
+                               "en": "no data for the primary KPI {kpi}: {detail}"},
+    "reason_guardrail_breached": {"fr": "garde-fou {kpi} franchi",
+                                  "en": "guardrail {kpi} breached"},
+    "reason_primary_not_estimated": {"fr": "l'indicateur principal {kpi} n'a pas pu être "
+                                           "estimé",
+                                     "en": "primary KPI {kpi} could not be estimated"},
+    "reason_wrong_way": {"fr": "{kpi} a nettement évolué dans le mauvais sens",
+                         "en": "{kpi} moved significantly the wrong way"},
+    "reason_below_minimum_effect": {
+        "fr": "{kpi} : l'intervalle exclut l'effet minimal visé ({minimum})",
+        "en": "{kpi}: the interval rules out the minimum effect of interest ({minimum})"},
+    "reason_success": {
+        "fr": "{kpi} s'est amélioré de {gain}, au niveau du seuil de réussite ({threshold}) "
+              "ou au-delà",
+        "en": "{kpi} improved by {gain}, at or above the success threshold ({threshold})"},
+    "reason_below_success_threshold": {
+        "fr": "{kpi} s'est amélioré de {gain}, sous le seuil de réussite ({threshold})",
+        "en": "{kpi} improved by {gain}, below the success threshold ({threshold})"},
+    "reason_not_established": {
+        "fr": "{kpi} : l'amélioration n'est pas établie statistiquement",
+        "en": "{kpi}: the improvement is not statistically established"},
+    "reason_interim": {
+        "fr": "évaluation intermédiaire : {fraction} de la période du pilote observée ; pas "
+              "de déploiement recommandé avant la fin du pilote",
+        "en": "interim evaluation: {fraction} of the pilot period observed; no scale-up is "
+              "recommended before the pilot ends"},
     "verdict_iterate": {"fr": "Améliorer et tester à nouveau", "en": "Iterate"},
     "verdict_stop": {"fr": "Arrêter", "en": "Stop"},
     "eval_exploratory": {"fr": "Évaluation exploratoire : elle s'écarte du protocole "

@@ -83,6 +83,10 @@ def test_series_forest_and_method_and_the_power_preview(
         assert body["pilot_start"].startswith("2026-03-01T00:00:00")
         assert body["design"] == "did" and body["time_grain"] == "day"
         assert body["recommendation"] == "scale_up" and body["reasons"]
+        # the same reason as a code with its figures, for the French reader
+        (why,) = body["reason_codes"]
+        assert (why["code"], why["kpi"]) == ("success", "energy_kwh")
+        assert why["values"]["gain"] >= why["values"]["threshold"] > 0
 
         energy, complaints = body["series"]
         assert (energy["name"], energy["role"]) == ("energy_kwh", "primary")

@@ -46,7 +46,7 @@ def results_view(evaluation: dict[str, Any], lang: Lang) -> None:
     (st.success if verdict == "scale_up" else st.warning if verdict == "iterate"
      else st.error)(t(f"verdict_{verdict}", lang) if f"verdict_{verdict}" in VERDICTS
                     else verdict)
-    for why in results.get("reasons", []):
+    for why in results.get("reason_codes") or results.get("reasons", []):
         st.caption(reason(why, lang))
     if evaluation.get("exploratory"):
         st.info(t("eval_exploratory", lang))
