@@ -226,6 +226,9 @@ class StreamingUpload:
         pass
 
     def write(self, data: bytes | bytearray | memoryview) -> int:
+        if self._aborted.is_set():
+            # nothing will be stored: late writes (a file writer's cleanup) go nowhere
+            return len(data)
         self._buffer += data
         self._written += len(data)
         if len(self._buffer) >= _CHUNK:

@@ -10,11 +10,17 @@ An upload goes through two stages:
    nothing has been written anywhere. Then the version row is numbered (max + 1, retried on
    the unique constraint), the upload is stored as `source.<format>`, and a
    `dataset_version` job is queued: the answer is 202 with the version and its job.
-2. In the job: the source is fetched and checked against its SHA-256, converted with lazy
-   Polars (sorted by zone then time, zone dictionary-encoded, row-group statistics),
-   described (schema, rows, time range, zones), stored as `data.parquet` with its zone ×
-   hour rollup `rollup.parquet`, and the version becomes `ready`. Its temporary files live
-   under `LAB_HOME/work` and go with the job.
+2. In the job: the source is converted with lazy Polars (sorted by zone then time, zone
+   dictionary-encoded, row-group statistics) and streamed into the object store as it is
+   written, `data.parquet` with its zone × hour rollup `rollup.parquet` (multipart uploads
+   of `PART_SIZE` parts, SHA-256 computed on the way, `storage.upload_stream`); then it is
+   described (schema, rows, time range, zones) from the stored object, and the version
+   becomes `ready`. A Parquet source is read where it is stored (ranged GETs), after its
+   size, SHA-256 and ETag are checked against what was recorded and its bytes hashed as
+   they stream, and its ETag is checked again after the conversion; a CSV source is
+   downloaded (checked against its SHA-256 as it streams), because Polars would copy it
+   whole anyway. Local files: the sort's range files, and a CSV's download, under
+   `LAB_HOME/work`; they go with the job.
    (When jobs run inline, as in tests, the 202 answer already tells `ready` or `failed`.)
 
 Nothing is left behind by a refusal or a failure. Refusals in the request come before any
@@ -28,7 +34,8 @@ so that what is left in the bucket stays findable.
 A worker killed mid-conversion (no Python exception) leaves its version `processing`; its job
 is taken over by another worker once its lease expires (`lab.jobs.lease`). A retry is safe
 because every output is written idempotently: the objects have fixed keys per version
-(`data.parquet`, `rollup.parquet`, each one atomic PUT, overwritten by the next attempt),
+(`data.parquet`, `rollup.parquet`, each one PUT or completed multipart upload, atomic,
+overwritten by the next attempt; an attempt that fails aborts its multipart uploads),
 and the version row becomes `ready` in the job's one final transaction, so a reader never
 sees a version whose objects are partial. A retry that finds the version already `ready`
 (the worker died between that commit and the job's own end) returns what it recorded.
