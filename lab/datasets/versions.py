@@ -12,9 +12,9 @@ An upload goes through two stages:
    `dataset_version` job is queued: the answer is 202 with the version and its job.
 2. In the job: the source is converted with lazy Polars (sorted by zone then time, zone
    dictionary-encoded, row-group statistics) and streamed into the object store as it is
-   written, `data.parquet` with its zone × hour rollup `rollup.parquet` (multipart uploads
-   of `PART_SIZE` parts, SHA-256 computed on the way, `storage.upload_stream`); then it is
-   described (schema, rows, time range, zones) from the stored object, and the version
+   written, `data.parquet` with its zone × hour rollup `rollup.parquet` (multipart
+   uploads, SHA-256 computed on the way: `lab.datasets.streamed`, where the choices are
+   measured); then it is described (schema, rows, time range, zones) from the stored object, and the version
    becomes `ready`. A Parquet source is read where it is stored (ranged GETs), after its
    size, SHA-256 and ETag are checked against what was recorded and its bytes hashed as
    they stream, and its ETag is checked again after the conversion; a CSV source is
@@ -52,7 +52,7 @@ import shutil
 import tempfile
 import uuid
 from pathlib import Path
-from typing import Any, BinaryIO, cast
+from typing import Any
 
 from minio import Minio
 from sqlalchemy import update
@@ -62,7 +62,7 @@ from sqlmodel import Session, func, select
 from lab.audit import service as audit
 from lab.auth.models import User
 from lab.catalog_rules import require_curator
-from lab.datasets import convert, objects
+from lab.datasets import convert, objects, streamed
 from lab.datasets import service as datasets
 from lab.datasets.models import (
     ColumnInfo,
@@ -76,23 +76,13 @@ from lab.exceptions import Conflict, LabError, ServiceUnavailable
 from lab.jobs import runtime
 from lab.jobs import service as jobs
 from lab.jobs.models import Job
-from storage import (
-    PARQUET_CONTENT_TYPE,
-    ObjectNotFound,
-    client_info,
-    delete_prefix,
-    polars_options,
-    put_file,
-    upload_stream,
-)
+from storage import PARQUET_CONTENT_TYPE, ObjectNotFound, delete_prefix, put_file
 
 logger = logging.getLogger("lab.datasets")
 
 JOB_KIND = "dataset_version"
 MAX_PREVIEW_ROWS = 100
 _NUMBERING_ATTEMPTS = 5
-# Parts of the streamed outputs: memory per output, whatever the version's size.
-PART_SIZE = 16 * 1024 * 1024
 _CONTENT_TYPES = {"csv": "text/csv", "parquet": PARQUET_CONTENT_TYPE}
 
 
@@ -238,47 +228,14 @@ def _convert(ctx: jobs.JobContext, version_id: uuid.UUID) -> dict[str, Any]:
     # Named after the job, so that a retry can remove what a killed attempt left on disk.
     for leftover in work_dir.glob(f"dataset-{ctx.job_id}-*"):
         shutil.rmtree(leftover, ignore_errors=True)
-    bucket, options = objects.bucket(), polars_options(client_info(client))
-    key = objects.source_key(dataset.id, version.id, source.format)
-    data_key = objects.data_key(dataset.id, version.id)
     with tempfile.TemporaryDirectory(dir=work_dir, prefix=f"dataset-{ctx.job_id}-") as tmp:
-        if source.format == "parquet":
-            # Read in place: Polars fetches a Parquet object by ranged GETs in bounded
-            # memory (3.2 GiB, 500 M rows: 416 MiB peak from S3, 300 MiB from a file).
-            ctx.progress(0.05, "checking the upload where it is stored")
-            received = objects.check_in_place(client, bucket, key,
-                                              size=version.source_size_bytes,
-                                              sha256=version.source_sha256 or "",
-                                              etag=ctx.params.get("source_etag"))
-            reading: Path | str = f"s3://{bucket}/{key}"
-        else:
-            # A CSV is downloaded: Polars 2.1 `scan_csv("s3://…")` copies the whole object to
-            # its own cache under /tmp first (1,070,226,016 bytes for a 1 GiB CSV, then read
-            # mapped: 1.3 GiB peak to count its rows), unchecked and outside the work dir.
-            ctx.progress(0.05, "fetching the upload")
-            reading = Path(tmp) / f"source.{source.format}"
-            objects.download(client, bucket, key, reading, sha256=version.source_sha256 or "")
-        ctx.progress(0.2, "sorting by zone and time, writing Parquet to the object store")
-        # Both outputs go up in parts as they are written; a failure aborts them both.
-        with upload_stream(client, bucket, data_key, content_type=PARQUET_CONTENT_TYPE,
-                           part_size=PART_SIZE) as data, \
-                upload_stream(client, bucket, objects.rollup_key(dataset.id, version.id),
-                              content_type=PARQUET_CONTENT_TYPE, part_size=PART_SIZE) as rollup:
-            convert.convert(reading, source, cast(BinaryIO, data),
-                            rollup=cast(BinaryIO, rollup), work_dir=Path(tmp),
-                            storage_options=options if source.format == "parquet" else None,
-                            time_column=dataset.time_column, zone_column=dataset.zone_column)
-        if source.format == "parquet":
-            objects.check_unchanged(client, received)
-    stored = data.stored
-    if stored is None:
-        raise LabError("The converted version was not stored.")
-    ctx.progress(0.85, "reading the schema, time range and zones")
-    # From the stored object (its zone and time columns, by ranged GETs): what is recorded
-    # is what a reader will find, and the work dir holds no copy of the output.
-    described = convert.describe(f"s3://{bucket}/{data_key}", storage_options=options,
-                                 time_column=dataset.time_column,
-                                 zone_column=dataset.zone_column)
+        stored, described = streamed.convert_stored(
+            client, bucket=objects.bucket(), dataset_id=dataset.id, version_id=version.id,
+            source=source, source_size=version.source_size_bytes,
+            source_sha256=version.source_sha256 or "",
+            source_etag=ctx.params.get("source_etag"), work_dir=Path(tmp),
+            time_column=dataset.time_column, zone_column=dataset.zone_column,
+            progress=ctx.progress)
     with Session(runtime.get_engine()) as session:
         current = session.get(DatasetVersion, version_id)
         if current is None:

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from minio import Minio
 
-from lab.datasets import convert, external_sort, objects, versions
+from lab.datasets import convert, external_sort, objects, streamed
 from lab.settings import LabSettings
 from storage import ChecksumMismatch, StorageError, get_bytes, put_bytes, stat
 from tests.lab.datasets import test_versions
@@ -80,7 +80,7 @@ def test_job_stores_what_a_local_conversion_writes_reading_parquet_in_place(
 def test_failure_after_a_part_was_stored_leaves_no_object_and_no_upload(
         lab: Lab, settings: LabSettings, monkeypatch: pytest.MonkeyPatch) -> None:
     part = 5 * MiB  # the smallest part S3 accepts
-    monkeypatch.setattr(versions, "PART_SIZE", part)
+    monkeypatch.setattr(streamed, "PART_SIZE", part)
     settings.max_upload_bytes = 64 * MiB
     real = external_sort._RowGroups.write
     parts: list[int] = []
