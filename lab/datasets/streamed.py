@@ -6,7 +6,14 @@ uploads of `PART_SIZE` parts (`storage.upload_stream`); the description is read 
 the stored object. What stays local is what the out-of-core sort needs: its range files
 (about the data's size, uncompressed), and a CSV's download.
 
-Why each choice, measured with Polars 2.1 against `weed mini` (`var`-style probe, 2 CPUs):
+Measured by `bench/scale.py --parts conversion --via-s3` at 10 M rows (two runs): a
+Parquet source read in place with its outputs streamed, 6.4 / 6.1 s and 920 / 880 MiB
+peak, against 5.7 / 4.2 s and 850 / 839 MiB from and to local files; a CSV source
+(downloaded) 9.9 / 8.5 s and 791 / 849 MiB against 6.5 / 5.1 s and 773 / 799 MiB; the
+plain `scan_csv → sink_parquet` 1.4 / 2.4 s, 410 MiB. Peak memory stays the sort's.
+
+Why each choice, measured with Polars 2.1 against `weed mini` (a probe of child processes,
+peak RSS as VmHWM, 2 CPUs):
 - `scan_parquet("s3://…")` reads by ranged GETs, never the whole object: streaming a
   3.2 GiB, 500 M-row Parquet object to a local Parquet file peaked at 416 MiB (300 MiB from
   the local file), 56 s against 52 s; 179 MiB, 25 M rows: 327 against 230 MiB. So a

@@ -14,13 +14,12 @@ An upload goes through two stages:
    dictionary-encoded, row-group statistics) and streamed into the object store as it is
    written, `data.parquet` with its zone × hour rollup `rollup.parquet` (multipart
    uploads, SHA-256 computed on the way: `lab.datasets.streamed`, where the choices are
-   measured); then it is described (schema, rows, time range, zones) from the stored object, and the version
-   becomes `ready`. A Parquet source is read where it is stored (ranged GETs), after its
-   size, SHA-256 and ETag are checked against what was recorded and its bytes hashed as
-   they stream, and its ETag is checked again after the conversion; a CSV source is
-   downloaded (checked against its SHA-256 as it streams), because Polars would copy it
-   whole anyway. Local files: the sort's range files, and a CSV's download, under
-   `LAB_HOME/work`; they go with the job.
+   measured); then it is described (schema, rows, time range, zones) from the stored
+   object, and the version becomes `ready`. A Parquet source is read where it is stored
+   (ranged GETs), once its size, SHA-256 and ETag match what was recorded and its bytes
+   hash right as they stream; its ETag is checked again after the conversion. A CSV is
+   downloaded (hashed as it streams): Polars would copy it whole anyway. Local files (the
+   sort's range files, a CSV's download) live under `LAB_HOME/work` and go with the job.
    (When jobs run inline, as in tests, the 202 answer already tells `ready` or `failed`.)
 
 Nothing is left behind by a refusal or a failure. Refusals in the request come before any
