@@ -7,6 +7,16 @@ Three parts, each measured in child processes (peak RSS is the child's VmHWM):
    conversion (`lab.datasets.convert`: check, out-of-core sort, Parquet, rollup, describe)
    against the plain `scan_csv → sink_parquet` baseline, and with `--old` the previous
    in-memory `sort().sink_parquet()` (the alternative the out-of-core sort replaced).
+   With `--via-s3`, also the job's conversion from and to the object store
+   (`lab.datasets.streamed`, an embedded `weed mini`, whose own memory is not counted)
+   against the local-file conversion, for the CSV and for the same rows as a Parquet
+   export. At 10 M rows, two runs (2 CPUs, load 0.8–2.5):
+   plain 1.4 / 2.4 s, 410 / 411 MiB; local CSV 6.5 / 5.1 s, 773 / 799 MiB; CSV from and
+   to S3 (downloaded, output streamed) 9.9 / 8.5 s, 791 / 849 MiB; local Parquet (77 MiB)
+   5.7 / 4.2 s, 850 / 839 MiB; Parquet read in place and output streamed 6.4 / 6.1 s,
+   920 / 880 MiB. So the object store costs 40–70 MiB (parts in flight, ranged reads)
+   and 0.3–2 s (the streamed SHA-256 pass over the source, describing from the store);
+   a CSV pays its download too (408 MiB: about 2 s).
 2. **evaluation** of one KPI (zone × day means of `no2`, 20 treated and 20 control zones,
    then the estimate) on `--readings` minute readings in the catalog's layout
    (`bench/evaluate.py`'s generator, Parquet): the platform from the version's zone × hour
@@ -48,6 +58,7 @@ Three parts, each measured in child processes (peak RSS is the child's VmHWM):
     .venv/bin/python bench/scale.py                      # 10 M / 50 M / 20 M: a few minutes
     .venv/bin/python bench/scale.py --full               # 100 M / 500 M / 50 M
     .venv/bin/python bench/scale.py --parts conversion --rows 100000000
+    .venv/bin/python bench/scale.py --parts conversion --via-s3   # 10 M: about 2 minutes
 """
 
 from __future__ import annotations
@@ -119,6 +130,26 @@ def child_convert(csv: str) -> dict[str, Any]:
         return {"rows": described.row_count, "row_groups": meta.num_row_groups,
                 "rollup_rows": pq.read_metadata(rollup).num_rows,
                 "size_mib": out.stat().st_size / 2**20}
+
+
+def child_convert_s3(spec: str) -> dict[str, Any]:
+    """The job's conversion from and to the object store (`lab.datasets.streamed`)."""
+    import uuid
+
+    from lab.datasets import convert, streamed
+    from storage import make_client
+
+    where = json.loads(spec)
+    client = make_client(endpoint=where["endpoint"], access_key=where["access_key"],
+                         secret_key=where["secret_key"])
+    with tempfile.TemporaryDirectory(dir=DATA, prefix="convert-s3-") as tmp:
+        stored, described = streamed.convert_stored(
+            client, bucket=where["bucket"], dataset_id=uuid.UUID(where["dataset"]),
+            version_id=uuid.UUID(where["version"]), source=convert.Source(where["format"]),
+            source_size=where["size"], source_sha256=where["sha256"],
+            source_etag=where["etag"], work_dir=Path(tmp), time_column="time",
+            zone_column="zone")
+    return {"rows": described.row_count, "size_mib": stored.size / 2**20}
 
 
 def child_rollup_eval(rollup: str) -> dict[str, Any]:
@@ -200,6 +231,7 @@ def _cells(zones: list[Any], days: list[int], ys: list[float]) -> dict[str, floa
 
 
 CHILDREN = {"plain": child_plain, "old": child_old, "convert": child_convert,
+            "convert_s3": child_convert_s3,
             "rollup_eval": child_rollup_eval, "duckdb_eval": child_duckdb_eval,
             "duckdb_did": child_duckdb_did}
 
@@ -312,6 +344,51 @@ def _rel(a: float, b: float) -> float:
     return abs(a - b) / max(abs(a), abs(b), 1e-300)
 
 
+def conversion_parquet(rows: int) -> Path:
+    """The conversion CSV as a city's Parquet export (snappy, in the CSV's time order)."""
+    import polars as pl
+
+    csv = conversion_csv(rows)
+    out = csv.with_suffix(".parquet")
+    if not out.exists() or out.stat().st_mtime < csv.stat().st_mtime:
+        tmp = out.with_suffix(".tmp")
+        pl.scan_csv(csv).sink_parquet(tmp, compression="snappy")
+        os.replace(tmp, out)
+    return out
+
+
+def via_s3(rows: int) -> list[str]:
+    """The job's conversion from and to the embedded S3 server, against local files."""
+    import uuid
+
+    from lab.datasets import objects
+    from storage import EmbeddedS3, put_file
+
+    lines = [f"conversion of {rows:,} rows from and to the object store (weed mini; its own "
+             "memory not counted) against local files:"]
+    with tempfile.TemporaryDirectory(dir=DATA, prefix="s3-") as home, EmbeddedS3(home) as s3:
+        client = s3.client()
+        client.make_bucket("bench-datasets")
+        for fmt, path in (("csv", conversion_csv(rows)), ("parquet", conversion_parquet(rows))):
+            dataset, version = uuid.uuid4(), uuid.uuid4()
+            key = objects.source_key(dataset, version, fmt)
+            source = put_file(client, "bench-datasets", key, path)
+            spec = {"endpoint": s3.endpoint, "access_key": s3.access_key,
+                    "secret_key": s3.secret_key, "bucket": "bench-datasets",
+                    "dataset": str(dataset), "version": str(version), "format": fmt,
+                    "size": source.size, "sha256": source.sha256, "etag": source.etag}
+            local = run_child("convert", str(path))
+            remote = run_child("convert_s3", json.dumps(spec))
+            assert local["rows"] == remote["rows"] == rows
+            size = f"{path.stat().st_size / 2**20:,.0f} MiB {fmt}"
+            lines += [f"  {size:>16}  local files    {local['seconds']:7.1f} s  "
+                      f"{local['peak_mib']:7.0f} MiB",
+                      f"  {size:>16}  object store   {remote['seconds']:7.1f} s  "
+                      f"{remote['peak_mib']:7.0f} MiB  ({remote['size_mib']:.0f} MiB stored)"]
+            client.remove_object("bench-datasets", key)
+    return lines
+
+
 def conversion(rows: int, old: bool) -> list[str]:
     csv = conversion_csv(rows)
     plain = run_child("plain", str(csv))
@@ -394,6 +471,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--did-repeat", type=int, default=3,
                         help="interleaved runs of analyze did and DuckDB (medians compared)")
     parser.add_argument("--old", action="store_true", help="also the previous in-memory sort")
+    parser.add_argument("--via-s3", action="store_true",
+                        help="conversion: also from and to the embedded S3 server")
     parser.add_argument("--parts", default="conversion,evaluation,analyze")
     args = parser.parse_args(argv)
     if args.child:
@@ -408,7 +487,8 @@ def main(argv: list[str] | None = None) -> int:
     did_readings = args.did_readings or (50_000_000 if args.full else 20_000_000)
     parts = args.parts.split(",")
     print(f"{os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f}", flush=True)
-    for part, run in (("conversion", lambda: conversion(rows, args.old)),
+    for part, run in (("conversion", lambda: conversion(rows, args.old)
+                       + (via_s3(rows) if args.via_s3 else [])),
                       ("evaluation", lambda: evaluation(readings)),
                       ("analyze", lambda: analyze(did_readings, args.did_repeat))):
         if part in parts:

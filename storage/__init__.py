@@ -25,6 +25,7 @@ from storage.objects import (
     PARQUET_CONTENT_TYPE,
     SHA256_METADATA,
     StoredObject,
+    StreamingUpload,
     delete_prefix,
     get_bytes,
     put_bytes,
@@ -32,6 +33,7 @@ from storage.objects import (
     put_stream,
     read_parquet,
     stat,
+    upload_stream,
     verify_checksum,
     write_parquet,
 )
@@ -83,6 +85,7 @@ __all__ = [
     "StorageError",
     "StorageSettings",
     "StoredObject",
+    "StreamingUpload",
     "TemporaryCredentials",
     "assume_role",
     "bucket_name",
@@ -112,6 +115,7 @@ __all__ = [
     "session_policy_json",
     "split_endpoint",
     "stat",
+    "upload_stream",
     "verify_checksum",
     "write_parquet",
 ]

@@ -22,7 +22,7 @@ from typing import Any, Literal
 import polars as pl
 import pyarrow.parquet as pq
 
-from lab.datasets.external_sort import sort_to_parquet
+from lab.datasets.external_sort import Sink, sort_to_parquet
 from lab.datasets.rollups import RollupWriter
 from lab.exceptions import InvalidInput
 
@@ -220,13 +220,20 @@ def _to_utc(column: pl.Expr, dtype: pl.DataType | type[pl.DataType],
     return text.str.to_datetime(time_unit="us", time_zone="UTC", strict=True)
 
 
-def scan(path: Path, source: Source, *, time_column: str, zone_column: str) -> pl.LazyFrame:
-    """The upload as a lazy frame with the time column in UTC and the zone column as text."""
+def scan(path: Path | str, source: Source, *, time_column: str, zone_column: str,
+         storage_options: dict[str, str] | None = None) -> pl.LazyFrame:
+    """The upload as a lazy frame with the time column in UTC and the zone column as text.
+
+    `path` may be an `s3://` URL with its `storage_options`: Polars reads a Parquet object
+    by ranged GETs in bounded memory, but a CSV object it first copies whole to a local
+    cache (see `lab.datasets.versions`), so the job hands it CSVs as local files.
+    """
     if source.format == "csv":
         lazy = pl.scan_csv(path, separator=source.separator, infer_schema_length=CSV_INFER_ROWS,
-                           schema_overrides={time_column: pl.String, zone_column: pl.String})
+                           schema_overrides={time_column: pl.String, zone_column: pl.String},
+                           storage_options=storage_options)
     else:
-        lazy = pl.scan_parquet(path)
+        lazy = pl.scan_parquet(path, storage_options=storage_options)
     schema = lazy.collect_schema()
     fmt = None
     if schema[time_column] == pl.String:
@@ -240,20 +247,28 @@ def scan(path: Path, source: Source, *, time_column: str, zone_column: str) -> p
                              else pl.col(zone_column).cast(pl.String))
 
 
-def convert(path: Path, source: Source, out: Path, *, time_column: str,
-            zone_column: str, rollup: Path | None = None) -> None:
+def convert(path: Path | str, source: Source, out: Sink, *, time_column: str,
+            zone_column: str, rollup: Sink | None = None, work_dir: Path | None = None,
+            storage_options: dict[str, str] | None = None) -> None:
     """Write the upload to `out` in the stored layout, in bounded memory; 422 on bad data.
 
     The sort runs out of core (`external_sort`): memory does not grow with the row count.
     With `rollup`, the zone × hour sufficient statistics of every numeric column are
-    written there too (`rollups`), from the same sorted ranges.
+    written there too (`rollups`), from the same sorted ranges. `out` and `rollup` are
+    files or writable streams (written front to back); the sort's range files go under
+    `work_dir` (by default beside `out`); `path` may be an `s3://` URL (see `scan`).
     """
-    plan = scan(path, source, time_column=time_column, zone_column=zone_column)
+    if work_dir is None:
+        if not isinstance(out, Path):
+            raise ValueError("a work_dir is needed when the output is not a file")
+        work_dir = out.parent
+    plan = scan(path, source, time_column=time_column, zone_column=zone_column,
+                storage_options=storage_options)
     text = [name for name, dtype in plan.collect_schema().items()
             if not dtype.is_numeric() and not dtype.is_temporal()]
     rollups = RollupWriter(rollup, zone=zone_column, time=time_column) if rollup else None
     try:
-        with tempfile.TemporaryDirectory(dir=out.parent, prefix=".sort-") as tmp:
+        with tempfile.TemporaryDirectory(dir=work_dir, prefix=".sort-") as tmp:
             # ties keep upload order, so one upload always gives the same bytes
             sort_to_parquet(plan, out, Path(tmp), zone=zone_column, time=time_column,
                             row_group_rows=ROW_GROUP_ROWS,
@@ -264,9 +279,9 @@ def convert(path: Path, source: Source, out: Path, *, time_column: str,
         if rollups is not None:
             rollups.close()
     except pl.exceptions.PolarsError as exc:
-        out.unlink(missing_ok=True)
-        if rollup is not None:
-            rollup.unlink(missing_ok=True)
+        for written in (out, rollup):
+            if isinstance(written, Path):
+                written.unlink(missing_ok=True)
         message = _polars_message(exc)
         if _NOT_ISO in message or _FAILED_PARSE in message:
             raise InvalidInput(f"The time column {time_column!r} holds values that are not "
@@ -283,9 +298,13 @@ def zone_is_dictionary_encoded(path: Path, zone_column: str) -> bool:
                for i in range(metadata.num_row_groups))
 
 
-def describe(path: Path, *, time_column: str, zone_column: str) -> Description:
-    """Schema, row count, time range and zones of a converted file; 422 on missing values."""
-    lazy = pl.scan_parquet(path)
+def describe(path: Path | str, *, time_column: str, zone_column: str,
+             storage_options: dict[str, str] | None = None) -> Description:
+    """Schema, row count, time range and zones of a converted file; 422 on missing values.
+
+    `path` may be an `s3://` URL: only the zone and time columns are read (ranged GETs).
+    """
+    lazy = pl.scan_parquet(path, storage_options=storage_options)
     time, zone = pl.col(time_column), pl.col(zone_column)
     stats = lazy.select(pl.len().alias("rows"), time.min().alias("min"),
                         time.max().alias("max"), time.null_count().alias("time_nulls"),

@@ -43,7 +43,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import polars as pl
 import pyarrow as pa
@@ -158,10 +158,13 @@ def _split(unit: Unit, *, zone: str, time: str, tmp: Path, depth: int) -> list[U
                       if _size(p) > RANGE_BYTES else [p])]
 
 
+Sink = Path | BinaryIO  # a local file, or any writable file (a streamed object upload)
+
+
 class _RowGroups:
     """A Parquet writer that writes row groups of exactly `rows` rows (but the last)."""
 
-    def __init__(self, out: Path, rows: int, **options: object) -> None:
+    def __init__(self, out: Sink, rows: int, **options: object) -> None:
         self.out, self.rows, self.options = out, rows, options
         self.writer: pq.ParquetWriter | None = None
         self.pending: list[pa.Table] = []
@@ -188,13 +191,14 @@ class _RowGroups:
         self.writer.close()
 
 
-def sort_to_parquet(plan: pl.LazyFrame, out: Path, tmp: Path, *, zone: str, time: str,
+def sort_to_parquet(plan: pl.LazyFrame, out: Sink, tmp: Path, *, zone: str, time: str,
                     row_group_rows: int, on_sorted: OnSorted | None = None,
                     **parquet_options: object) -> None:
     """Write `plan` sorted by zone then time (stable) to `out`, in bounded memory.
 
     `tmp` holds the partition files (about the size of the data, uncompressed); each sorted
-    range is also handed to `on_sorted` (ranges hold disjoint zones, in zone order).
+    range is also handed to `on_sorted` (ranges hold disjoint zones, in zone order). `out`
+    is written front to back, never sought: a file or a stream into the object store.
     """
     schema = pl.DataFrame(schema=plan.collect_schema()).to_arrow().schema
     writer = _RowGroups(out, row_group_rows, **parquet_options)
@@ -248,4 +252,4 @@ def _sort_group(group: list[_Range], writer: _RowGroups, zone: str, time: str,
     writer.write(ordered.to_arrow())
 
 
-__all__ = ["SAMPLE_ROWS", "MAX_RANGES", "RANGE_BYTES", "sort_to_parquet"]
+__all__ = ["SAMPLE_ROWS", "MAX_RANGES", "RANGE_BYTES", "Sink", "sort_to_parquet"]

@@ -19,7 +19,7 @@ from minio import Minio
 
 from lab.datasets.rollups import ROLLUP_FILE
 from lab.objectstore import bucket_prefix
-from storage import ChecksumMismatch, bucket_name
+from storage import ChecksumMismatch, StorageError, StoredObject, bucket_name, stat, verify_checksum
 
 DATA_FILE = "data.parquet"
 _CHUNK = 1024 * 1024
@@ -64,6 +64,36 @@ def download(client: Minio, bucket_name_: str, key: str, path: Path, *, sha256: 
         response.release_conn()
     if digest.hexdigest() != sha256:
         raise ChecksumMismatch(bucket_name_, key, expected=sha256, actual=digest.hexdigest())
+
+
+def check_in_place(client: Minio, bucket_name_: str, key: str, *, size: int | None,
+                   sha256: str, etag: str | None) -> StoredObject:
+    """The upload as stored, if it still is what was recorded when it was received.
+
+    Size, SHA-256 on record and (when recorded) ETag must match; then its bytes are hashed
+    as they stream, without a local copy, and the ETag they came with must be the same.
+    A reader that then reads it in place checks with `check_unchanged` that it still is.
+    """
+    found = stat(client, bucket_name_, key)
+    recorded = {"size": size, "sha256": sha256, "etag": etag}
+    seen = {"size": found.size, "sha256": found.sha256, "etag": found.etag.strip('"')}
+    for what in ("size", "sha256", "etag"):
+        if recorded[what] is not None and recorded[what] != seen[what]:
+            raise StorageError(f"{bucket_name_}/{key} changed since it was received: its "
+                               f"{what} is {seen[what]}, {recorded[what]} was recorded")
+    hashed = verify_checksum(client, bucket_name_, key, expected=sha256)
+    check_unchanged(client, found, hashed)
+    return found
+
+
+def check_unchanged(client: Minio, before: StoredObject,
+                    now: StoredObject | None = None) -> None:
+    """Raise unless the object still has the size and ETag it had (`now`, or a new stat)."""
+    now = now or stat(client, before.bucket, before.key)
+    if (now.size, now.etag.strip('"')) != (before.size, before.etag.strip('"')):
+        raise StorageError(f"{before.bucket}/{before.key} changed while it was read: size "
+                           f"{now.size} and ETag {now.etag}, {before.size} and "
+                           f"{before.etag} before")
 
 
 class RangedObject(io.RawIOBase):
@@ -119,5 +149,5 @@ def first_batch(source: RangedObject, limit: int) -> Any:
     return next(parquet.iter_batches(batch_size=limit, row_groups=[0]))
 
 
-__all__ = ["DATA_FILE", "RangedObject", "bucket", "data_key", "download", "first_batch",
-           "rollup_key", "source_key", "version_prefix"]
+__all__ = ["DATA_FILE", "RangedObject", "bucket", "check_in_place", "check_unchanged",
+           "data_key", "download", "first_batch", "rollup_key", "source_key", "version_prefix"]

@@ -12,6 +12,7 @@ Versions converted before rollups existed have none and are read from their read
 from __future__ import annotations
 
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 import polars as pl
@@ -79,7 +80,7 @@ def buckets(cells: pl.LazyFrame, aggregation: str, grain: str) -> pl.LazyFrame:
 class RollupWriter:
     """Appends the rollups of zone-disjoint parts, given in zone order, to one file."""
 
-    def __init__(self, out: Path, *, zone: str, time: str) -> None:
+    def __init__(self, out: Path | BinaryIO, *, zone: str, time: str) -> None:
         self.out, self.zone, self.time = out, zone, time
         self.writer: pq.ParquetWriter | None = None
 

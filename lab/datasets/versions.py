@@ -10,11 +10,16 @@ An upload goes through two stages:
    nothing has been written anywhere. Then the version row is numbered (max + 1, retried on
    the unique constraint), the upload is stored as `source.<format>`, and a
    `dataset_version` job is queued: the answer is 202 with the version and its job.
-2. In the job: the source is fetched and checked against its SHA-256, converted with lazy
-   Polars (sorted by zone then time, zone dictionary-encoded, row-group statistics),
-   described (schema, rows, time range, zones), stored as `data.parquet` with its zone ×
-   hour rollup `rollup.parquet`, and the version becomes `ready`. Its temporary files live
-   under `LAB_HOME/work` and go with the job.
+2. In the job: the source is converted with lazy Polars (sorted by zone then time, zone
+   dictionary-encoded, row-group statistics) and streamed into the object store as it is
+   written, `data.parquet` with its zone × hour rollup `rollup.parquet` (multipart
+   uploads, SHA-256 computed on the way: `lab.datasets.streamed`, where the choices are
+   measured); then it is described (schema, rows, time range, zones) from the stored
+   object, and the version becomes `ready`. A Parquet source is read where it is stored
+   (ranged GETs), once its size, SHA-256 and ETag match what was recorded and its bytes
+   hash right as they stream; its ETag is checked again after the conversion. A CSV is
+   downloaded (hashed as it streams): Polars would copy it whole anyway. Local files (the
+   sort's range files, a CSV's download) live under `LAB_HOME/work` and go with the job.
    (When jobs run inline, as in tests, the 202 answer already tells `ready` or `failed`.)
 
 Nothing is left behind by a refusal or a failure. Refusals in the request come before any
@@ -28,7 +33,8 @@ so that what is left in the bucket stays findable.
 A worker killed mid-conversion (no Python exception) leaves its version `processing`; its job
 is taken over by another worker once its lease expires (`lab.jobs.lease`). A retry is safe
 because every output is written idempotently: the objects have fixed keys per version
-(`data.parquet`, `rollup.parquet`, each one atomic PUT, overwritten by the next attempt),
+(`data.parquet`, `rollup.parquet`, each one PUT or completed multipart upload, atomic,
+overwritten by the next attempt; an attempt that fails aborts its multipart uploads),
 and the version row becomes `ready` in the job's one final transaction, so a reader never
 sees a version whose objects are partial. A retry that finds the version already `ready`
 (the worker died between that commit and the job's own end) returns what it recorded.
@@ -55,7 +61,7 @@ from sqlmodel import Session, func, select
 from lab.audit import service as audit
 from lab.auth.models import User
 from lab.catalog_rules import require_curator
-from lab.datasets import convert, objects
+from lab.datasets import convert, objects, streamed
 from lab.datasets import service as datasets
 from lab.datasets.models import (
     ColumnInfo,
@@ -64,7 +70,6 @@ from lab.datasets.models import (
     VersionPreview,
     VersionStatus,
 )
-from lab.datasets.rollups import ROLLUP_FILE
 from lab.datasets.upload import ReceivedFile
 from lab.exceptions import Conflict, LabError, ServiceUnavailable
 from lab.jobs import runtime
@@ -162,7 +167,7 @@ def start_upload(*, session: Session, actor: User, dataset: Dataset, upload: Rec
         job = jobs.enqueue(session=session, actor=actor, kind=JOB_KIND, params={
             "version_id": str(version_id), "dataset_id": str(dataset_id),
             "actor_id": str(actor.id), "separator": source.separator,
-            "work_dir": str(work_dir)})
+            "source_etag": stored.etag, "work_dir": str(work_dir)})
     except Exception as exc:
         discard(session=session, client=client, version_id=version_id, dataset_id=dataset_id,
                 actor=actor, reason=_reason(exc))
@@ -217,29 +222,19 @@ def _convert(ctx: jobs.JobContext, version_id: uuid.UUID) -> dict[str, Any]:
         session.commit()
     source = convert.Source(version.source_format or "csv",  # type: ignore[arg-type]
                             ctx.params.get("separator", ","))
-    columns = {"time_column": dataset.time_column, "zone_column": dataset.zone_column}
     work_dir = Path(ctx.params.get("work_dir") or tempfile.gettempdir())
     work_dir.mkdir(parents=True, exist_ok=True)
     # Named after the job, so that a retry can remove what a killed attempt left on disk.
     for leftover in work_dir.glob(f"dataset-{ctx.job_id}-*"):
         shutil.rmtree(leftover, ignore_errors=True)
     with tempfile.TemporaryDirectory(dir=work_dir, prefix=f"dataset-{ctx.job_id}-") as tmp:
-        path, out = Path(tmp) / f"source.{source.format}", Path(tmp) / objects.DATA_FILE
-        rollup = Path(tmp) / ROLLUP_FILE
-        ctx.progress(0.05, "fetching the upload")
-        objects.download(client, objects.bucket(),
-                         objects.source_key(dataset.id, version.id, source.format), path,
-                         sha256=version.source_sha256 or "")
-        ctx.progress(0.2, "sorting by zone and time, writing Parquet")
-        convert.convert(path, source, out, rollup=rollup, **columns)
-        ctx.progress(0.75, "reading the schema, time range and zones")
-        described = convert.describe(out, **columns)
-        ctx.progress(0.85, "storing the Parquet")
-        stored = put_file(client, objects.bucket(), objects.data_key(dataset.id, version.id),
-                          out, content_type=PARQUET_CONTENT_TYPE)
-        if rollup.exists():
-            put_file(client, objects.bucket(), objects.rollup_key(dataset.id, version.id),
-                     rollup, content_type=PARQUET_CONTENT_TYPE)
+        stored, described = streamed.convert_stored(
+            client, bucket=objects.bucket(), dataset_id=dataset.id, version_id=version.id,
+            source=source, source_size=version.source_size_bytes,
+            source_sha256=version.source_sha256 or "",
+            source_etag=ctx.params.get("source_etag"), work_dir=Path(tmp),
+            time_column=dataset.time_column, zone_column=dataset.zone_column,
+            progress=ctx.progress)
     with Session(runtime.get_engine()) as session:
         current = session.get(DatasetVersion, version_id)
         if current is None:
