@@ -25,7 +25,6 @@ from storage.objects import (
     PARQUET_CONTENT_TYPE,
     SHA256_METADATA,
     StoredObject,
-    StreamingUpload,
     delete_prefix,
     get_bytes,
     put_bytes,
@@ -33,7 +32,6 @@ from storage.objects import (
     put_stream,
     read_parquet,
     stat,
-    upload_stream,
     verify_checksum,
     write_parquet,
 )
@@ -53,6 +51,7 @@ from storage.presign import (
     presigned_put,
 )
 from storage.settings import StorageSettings
+from storage.streaming import StreamingUpload, upload_stream
 from storage.sts import (
     MAX_DURATION,
     MIN_DURATION,
