@@ -52,9 +52,12 @@ def flag(code: str, lang: Lang, fallback: str | None = None) -> str:
 _WHOLE_PERCENT = {"minimum", "threshold", "fraction"}
 
 
-def percent(value: float, lang: Lang, digits: int = 1) -> str:
-    """A fraction as a percentage the reader's way: 12,5 % in French, 12.5% in English."""
-    text = f"{100 * value:.{digits}f}"
+def percent(value: object, lang: Lang, digits: int = 1, *, signed: bool = False) -> str:
+    """A fraction as a percentage the reader's way: 12,5 % in French, 12.5% in English
+    (— when there is no number)."""
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return "—"
+    text = f"{100 * value:{'+' if signed else ''}.{digits}f}"
     return f"{text.replace('.', ',')} %" if lang == "fr" else f"{text}%"
 
 

@@ -220,6 +220,10 @@ def territory_map(zones: list[dict[str, Any]], assets: list[dict[str, Any]], lan
 
 
 # --- charts ---
+def _hex(rgba: list[int]) -> str:
+    return "#{:02x}{:02x}{:02x}".format(*rgba[:3])
+
+
 def series_chart(rows: list[dict[str, Any]], *, title: str, y_title: str, lang: Lang,
                  start: str | None = None) -> Any:
     """Treated vs control over time (`time`, `group`, `value` rows), the pilot start marked."""
@@ -228,7 +232,10 @@ def series_chart(rows: list[dict[str, Any]], *, title: str, y_title: str, lang: 
         x=alt.X("time:T", title=t("chart_time", lang),
                 axis=alt.Axis(format="%d/%m" if lang == "fr" else "%b %d")),
         y=alt.Y("value:Q", title=y_title),
-        color=alt.Color("group:N", title=t("chart_group", lang)),
+        # treated and control in the maps' colours, whatever the language sorts first
+        color=alt.Color("group:N", title=t("chart_group", lang), scale=alt.Scale(
+            domain=[t("zone_treated", lang), t("zone_control", lang)],
+            range=[_hex(TREATED), _hex(CONTROL)])),
         tooltip=["time:T", "group:N", "value:Q"])
     if start is None:
         return lines

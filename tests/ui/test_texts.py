@@ -95,3 +95,12 @@ def test_every_reason_the_analysis_gives_reads_in_french() -> None:
                                      "réussite (15 %) ou au-delà")
     # results stored before reason codes: the sentence as it came
     assert reason("some older sentence", "fr") == "some older sentence"
+
+
+def test_percentages_are_written_the_readers_way() -> None:
+    from ui.i18n import percent
+
+    assert percent(0.0071, "fr", signed=True) == "+0,7 %"
+    assert percent(-0.125, "en", signed=True) == "-12.5%"
+    assert percent(0.15, "fr", 0) == "15 %"
+    assert percent(None, "fr") == "—" and percent("n/a", "en") == "—"

@@ -57,3 +57,20 @@ def test_an_upload_reports_its_progress_as_the_client_reads_it() -> None:
     chunks = [reader.read(300) for _ in range(5)]
     assert b"".join(chunks) == b"x" * 1000
     assert seen == [0.3, 0.6, 0.9, 1.0, 1.0]
+
+
+def test_treated_and_control_keep_their_colours_in_both_languages() -> None:
+    """Vega-Lite colours categories in sorted order: « Zone testée » sorts before « Zone
+    témoin » but "Control zone" before "Treated zone", so without a fixed scale the two
+    swapped colours with the language."""
+    from ui.i18n import t
+    from ui.widgets import CONTROL, TREATED, series_chart
+
+    for lang in ("fr", "en"):
+        rows = [{"time": "2026-03-01", "value": 1.0, "group": t(f"zone_{side}", lang)}
+                for side in ("control", "treated")]
+        spec = series_chart(rows, title="x", y_title="y", lang=lang).to_dict()
+        scale = spec["encoding"]["color"]["scale"]
+        colours = dict(zip(scale["domain"], scale["range"], strict=True))
+        assert colours[t("zone_treated", lang)] == "#{:02x}{:02x}{:02x}".format(*TREATED[:3])
+        assert colours[t("zone_control", lang)] == "#{:02x}{:02x}{:02x}".format(*CONTROL[:3])

@@ -328,6 +328,7 @@ TEXTS: dict[str, dict[str, str]] = {
                     "en": "{kpi}: treated and control zones (daily mean)"},
     "eval_effect": {"fr": "Effet", "en": "Effect"},
     "eval_interval": {"fr": "Intervalle à 95 %", "en": "95% interval"},
+    "eval_interval_value": {"fr": "{low} ; {high}", "en": "{low}, {high}"},
     "eval_p": {"fr": "p-valeur", "en": "p-value"},
     "eval_method": {"fr": "Méthode", "en": "Method"},
     "eval_quality": {"fr": "Qualité des données", "en": "Data quality"},

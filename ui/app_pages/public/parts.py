@@ -10,7 +10,7 @@ import pydeck as pdk
 import streamlit as st
 
 from ui.client import ApiClient, ApiError
-from ui.i18n import TEXTS, Lang, t
+from ui.i18n import TEXTS, Lang, percent, t
 from ui.widgets import show_problem, view_of
 
 # Colours (RGBA) of the prototypes' domains; unknown domains share the last one.
@@ -227,10 +227,10 @@ def _value(cell: dict[str, Any] | None, lang: Lang, digits: int = 0) -> str | No
     return t("suppressed", lang)
 
 
-def _num(value: float | None, relative: bool = False) -> str:
+def _num(value: float | None, lang: Lang, relative: bool = False) -> str:
     if value is None:
         return "—"
-    return f"{value * 100:+.1f} %" if relative else f"{value:+.3g}"
+    return percent(value, lang, signed=True) if relative else f"{value:+.3g}"
 
 
 def result_block(result: dict[str, Any], lang: Lang) -> None:
@@ -244,8 +244,8 @@ def result_block(result: dict[str, Any], lang: Lang) -> None:
         low = primary["relative_ci_low"] if relative else primary["ci_low"]
         high = primary["relative_ci_high"] if relative else primary["ci_high"]
         st.write(t("effect_words", lang, label=primary.get("label") or primary.get("kpi", ""),
-                   effect=_num(effect, relative), low=_num(low, relative),
-                   high=_num(high, relative)))
+                   effect=_num(effect, lang, relative), low=_num(low, lang, relative),
+                   high=_num(high, lang, relative)))
     elif primary.get("reason") and not summary:
         st.write(t("no_effect_estimate", lang, reason=primary["reason"]))
     st.markdown(f"**{t('recommendation', lang)}** — {result.get(f'recommendation_{lang}', '')}")

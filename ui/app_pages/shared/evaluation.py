@@ -8,7 +8,7 @@ import streamlit as st
 
 from ui import frame
 from ui.client import ApiError
-from ui.i18n import TEXTS, Lang, flag, reason, status, t
+from ui.i18n import TEXTS, Lang, flag, percent, reason, status, t
 from ui.widgets import forest_plot, job_progress, series_chart, show_problem, status_markdown
 
 lang = frame.lang()
@@ -34,9 +34,6 @@ pilot_id = st.selectbox(t("log_pilot", lang), list(by_id),
                                               f"({status(by_id[i]['status'], lang)})")
 pilot = by_id[pilot_id]
 
-
-def percent(value: Any) -> str:
-    return f"{100 * value:+.1f} %" if isinstance(value, int | float) else "—"
 
 
 def results_view(evaluation: dict[str, Any], lang: Lang) -> None:
@@ -71,9 +68,12 @@ def results_view(evaluation: dict[str, Any], lang: Lang) -> None:
     for name, entry in (results.get("kpis") or {}).items():
         result = entry.get("result") or {}
         table.append({t("chart_kpi", lang): entry.get("label") or name,
-                      t("eval_effect", lang): percent(result.get("relative_effect")),
-                      t("eval_interval", lang): f"{percent(result.get('relative_ci_low'))} ; "
-                                                 f"{percent(result.get('relative_ci_high'))}",
+                      t("eval_effect", lang): percent(result.get("relative_effect"), lang,
+                                                     signed=True),
+                      t("eval_interval", lang): t(
+                          "eval_interval_value", lang,
+                          low=percent(result.get("relative_ci_low"), lang, signed=True),
+                          high=percent(result.get("relative_ci_high"), lang, signed=True)),
                       t("eval_p", lang): f"{result['p_value']:.3f}"
                       if isinstance(result.get("p_value"), float) else "—",
                       t("eval_method", lang): design_name(result.get("design"), lang)})

@@ -9,7 +9,7 @@ import streamlit as st
 from ui import frame
 from ui.app_pages.shared.pilot_detail import render
 from ui.client import ApiError
-from ui.i18n import STATUSES, status, t
+from ui.i18n import STATUSES, percent, status, t
 from ui.widgets import paginate, show_problem
 
 PILOT_STATUSES = ["draft", "submitted", "changes_requested", "approved", "rejected", "running",
@@ -69,9 +69,9 @@ def at_a_glance(pilot: dict[str, Any]) -> str:
     if isinstance(effect.get("relative_effect"), int | float) and isinstance(
             effect.get("relative_ci_low"), int | float):
         parts.append(t("glance_effect", lang, kpi=results.get("primary_kpi", ""),
-                       effect=f"{100 * effect['relative_effect']:+.1f} %",
-                       low=f"{100 * effect['relative_ci_low']:+.1f}",
-                       high=f"{100 * effect['relative_ci_high']:+.1f} %"))
+                       effect=percent(effect["relative_effect"], lang, signed=True),
+                       low=percent(effect["relative_ci_low"], lang, signed=True),
+                       high=percent(effect["relative_ci_high"], lang, signed=True)))
     return " — " + " · ".join(parts) if parts else ""
 
 

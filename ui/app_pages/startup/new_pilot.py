@@ -15,7 +15,7 @@ import streamlit as st
 from ui import frame
 from ui.app_pages.startup.kpi_editor import kpi_editor
 from ui.client import ApiError
-from ui.i18n import flag, t
+from ui.i18n import flag, percent, t
 from ui.widgets import (
     field_problems,
     last_problem,
@@ -139,15 +139,15 @@ def power_preview(pilot_id: str | None) -> None:
         st.warning(flag(found.get("reason") or "", lang, found.get("reason_message")))
         return
     relative = found.get("relative_mde")
-    size = f"{100 * relative:.1f} %" if isinstance(relative, int | float) else \
+    size = percent(relative, lang) if isinstance(relative, int | float) else \
         f"{found['mde']:.3g}"
     st.markdown(t("wiz_power_text", lang, kpi=found["kpi"], size=size,
                   treated=found["n_treated"], control=found["n_control"], pre=found["n_pre"],
                   post=found["n_post"]))
     if found.get("detectable") is True:
-        st.success(t("wiz_power_ok", lang, minimum=f"{100 * found['minimum_effect']:.1f} %"))
+        st.success(t("wiz_power_ok", lang, minimum=percent(found["minimum_effect"], lang)))
     elif found.get("detectable") is False:
-        st.warning(t("wiz_power_short", lang, minimum=f"{100 * found['minimum_effect']:.1f} %"))
+        st.warning(t("wiz_power_short", lang, minimum=percent(found["minimum_effect"], lang)))
     for code in found.get("warnings") or []:
         st.caption(flag(code, lang))
 
