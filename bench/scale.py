@@ -124,8 +124,8 @@ def child_convert(csv: str) -> dict[str, Any]:
     path = Path(csv)
     with tempfile.TemporaryDirectory(dir=DATA, prefix="convert-") as tmp:
         out, rollup = Path(tmp) / "data.parquet", Path(tmp) / "rollup.parquet"
-        convert.convert(path, convert.check(path, **columns), out, rollup=rollup, **columns)
-        described = convert.describe(out, **columns)
+        described = convert.convert(path, convert.check(path, **columns), out, rollup=rollup,
+                                    **columns)
         meta = pq.read_metadata(out)
         return {"rows": described.row_count, "row_groups": meta.num_row_groups,
                 "rollup_rows": pq.read_metadata(rollup).num_rows,

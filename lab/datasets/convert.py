@@ -5,7 +5,7 @@ The stored layout is one Parquet file sorted by zone then time (out of core, see
 `external_sort`), the zone column a string column written with dictionary encoding, the
 time column `Datetime("us", "UTC")` (naive timestamps are read as UTC, offsets are
 converted; one file may not mix the two), row groups of `ROW_GROUP_ROWS` rows with min/max
-statistics, so later filters on zones and time
+statistics on the zone, the time and the numeric columns, so later filters on zones and time
 skip the row groups they don't need. CSV text must be UTF-8; its separator (comma,
 semicolon, tab or pipe) is read from the header line.
 """
@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -221,12 +222,14 @@ def _to_utc(column: pl.Expr, dtype: pl.DataType | type[pl.DataType],
 
 
 def scan(path: Path | str, source: Source, *, time_column: str, zone_column: str,
-         storage_options: dict[str, str] | None = None) -> pl.LazyFrame:
+         storage_options: dict[str, str] | None = None, trim: bool = True) -> pl.LazyFrame:
     """The upload as a lazy frame with the time column in UTC and the zone column as text.
 
     `path` may be an `s3://` URL with its `storage_options`: Polars reads a Parquet object
     by ranged GETs in bounded memory, but a CSV object it first copies whole to a local
     cache (see `lab.datasets.versions`), so the job hands it CSVs as local files.
+    With `trim=False` the time and zone cells are taken as they come, without removing
+    surrounding spaces or reading blank cells as empty (see `convert`'s first pass).
     """
     if source.format == "csv":
         lazy = pl.scan_csv(path, separator=source.separator, infer_schema_length=CSV_INFER_ROWS,
@@ -237,20 +240,30 @@ def scan(path: Path | str, source: Source, *, time_column: str, zone_column: str
     schema = lazy.collect_schema()
     fmt = None
     if schema[time_column] == pl.String:
-        time = _blank_is_null(time_column)
+        time = _blank_is_null(time_column) if trim else pl.col(time_column)
         fmt = _time_format(lazy.head(SAMPLE_ROWS).select(time_column).collect()[time_column])
     else:
         time = pl.col(time_column)
     return lazy.with_columns(_to_utc(time, schema[time_column], fmt).alias(time_column),
                              _blank_is_null(zone_column).cast(pl.String)
-                             if schema[zone_column] == pl.String
+                             if schema[zone_column] == pl.String and trim
                              else pl.col(zone_column).cast(pl.String))
+
+
+class _Untrimmed(Exception):
+    """The first pass met a cell the second must read: spaces around a zone or a time."""
+
+
+def _trimmed_zones(zones: pl.Series) -> None:
+    if (zones.str.strip_chars() != zones).any() or (zones == "").any():
+        raise _Untrimmed
 
 
 def convert(path: Path | str, source: Source, out: Sink, *, time_column: str,
             zone_column: str, rollup: Sink | None = None, work_dir: Path | None = None,
-            storage_options: dict[str, str] | None = None) -> None:
-    """Write the upload to `out` in the stored layout, in bounded memory; 422 on bad data.
+            storage_options: dict[str, str] | None = None) -> Description:
+    """Write the upload to `out` in the stored layout, in bounded memory, and describe it;
+    422 on bad data (before the last of `out` is written: a stream can still be abandoned).
 
     The sort runs out of core (`external_sort`): memory does not grow with the row count.
     With `rollup`, the zone × hour sufficient statistics of every numeric column are
@@ -262,32 +275,66 @@ def convert(path: Path | str, source: Source, out: Sink, *, time_column: str,
         if not isinstance(out, Path):
             raise ValueError("a work_dir is needed when the output is not a file")
         work_dir = out.parent
-    plan = scan(path, source, time_column=time_column, zone_column=zone_column,
-                storage_options=storage_options)
-    text = [name for name, dtype in plan.collect_schema().items()
-            if not dtype.is_numeric() and not dtype.is_temporal()]
-    rollups = RollupWriter(rollup, zone=zone_column, time=time_column) if rollup else None
     try:
-        with tempfile.TemporaryDirectory(dir=work_dir, prefix=".sort-") as tmp:
-            # ties keep upload order, so one upload always gives the same bytes
-            sort_to_parquet(plan, out, Path(tmp), zone=zone_column, time=time_column,
-                            row_group_rows=ROW_GROUP_ROWS,
-                            on_sorted=rollups.add if rollups else None,
-                            compression=COMPRESSION, write_statistics=True,
-                            use_dictionary=[zone_column, *text],
-                            dictionary_pagesize_limit=256 * 1024 * 1024)
-        if rollups is not None:
-            rollups.close()
-    except pl.exceptions.PolarsError as exc:
+        # First pass: cells as they come (trimming every time and zone cost a quarter of
+        # the partition pass: 100 M rows, 11.9 s against 7.7 s). A time the strict parse
+        # refuses, or a zone with spaces around it (the sample's zones and those it missed
+        # are checked before anything is written), sends the upload to the second pass,
+        # which trims and reports what is still wrong.
+        for trim in (False, True):
+            plan = scan(path, source, time_column=time_column, zone_column=zone_column,
+                        storage_options=storage_options, trim=trim)
+            try:
+                return _sort(plan, out, rollup, work_dir, time_column, zone_column,
+                             check_zones=None if trim else _trimmed_zones)
+            except _Untrimmed:
+                continue
+            except pl.exceptions.PolarsError as exc:
+                if trim or _FAILED_PARSE not in str(exc):
+                    raise
+        raise AssertionError("the second pass trims: it does not ask for another")
+    except (pl.exceptions.PolarsError, InvalidInput) as exc:
         for written in (out, rollup):
             if isinstance(written, Path):
                 written.unlink(missing_ok=True)
+        if isinstance(exc, InvalidInput):
+            raise
         message = _polars_message(exc)
         if _NOT_ISO in message or _FAILED_PARSE in message:
             raise InvalidInput(f"The time column {time_column!r} holds values that are not "
                                f"ISO 8601 dates or datetimes ({_EXAMPLE}): {message}",
                                field="time_column") from None
         raise InvalidInput(f"The file cannot be converted: {message}", field="file") from None
+
+
+def _sort(plan: pl.LazyFrame, out: Sink, rollup: Sink | None, work_dir: Path, time_column: str,
+          zone_column: str, check_zones: Callable[[pl.Series], None] | None) -> Description:
+    schema = plan.collect_schema()
+    text = [name for name, dtype in schema.items()
+            if not dtype.is_numeric() and not dtype.is_temporal()]
+    rollups = RollupWriter(rollup, zone=zone_column, time=time_column) if rollup else None
+    describer = _Describer(schema, time_column=time_column, zone_column=zone_column)
+
+    def on_sorted(frame: pl.DataFrame) -> None:
+        describer.add(frame)
+        if rollups is not None:
+            rollups.add(frame)
+
+    with tempfile.TemporaryDirectory(dir=work_dir, prefix=".sort-") as tmp:
+        # ties keep upload order, so one upload always gives the same bytes
+        sort_to_parquet(plan, out, Path(tmp), zone=zone_column, time=time_column,
+                        row_group_rows=ROW_GROUP_ROWS, on_sorted=on_sorted,
+                        check_zones=check_zones, finished=describer.description,
+                        compression=COMPRESSION,
+                        # min/max where filters use them: zone, time and numbers; a text
+                        # column's (a sensor code) cost a tenth of the writing
+                        write_statistics=[name for name in schema if name not in text
+                                          or name == zone_column],
+                        use_dictionary=[zone_column, *text],
+                        dictionary_pagesize_limit=256 * 1024 * 1024)
+    if rollups is not None:
+        rollups.close()
+    return describer.description()
 
 
 def zone_is_dictionary_encoded(path: Path, zone_column: str) -> bool:
@@ -298,35 +345,86 @@ def zone_is_dictionary_encoded(path: Path, zone_column: str) -> bool:
                for i in range(metadata.num_row_groups))
 
 
+def _description(*, rows: int, time_min: Any, time_max: Any, time_nulls: int,
+                 zone_nulls: int, zones: list[str], columns: list[dict[str, Any]],
+                 time_column: str, zone_column: str) -> Description:
+    """The description, or a 422 when rows, times or zones are missing or zones too many."""
+    if rows == 0:
+        raise InvalidInput("The file has no data rows.", field="file")
+    for role, column, nulls in (("time", time_column, time_nulls),
+                                ("zone", zone_column, zone_nulls)):
+        if nulls:
+            raise InvalidInput(f"The {role} column {column!r} is empty on {nulls} of "
+                               f"{rows} rows; every row needs a time and a zone.",
+                               field=f"{role}_column")
+    if len(zones) > MAX_ZONES:
+        raise InvalidInput(f"The zone column {zone_column!r} holds {len(zones)} distinct "
+                           f"values, more than {MAX_ZONES}: is it really the zone column?",
+                           field="zone_column")
+    return Description(row_count=rows, columns=columns, time_min=time_min, time_max=time_max,
+                       zones=zones)
+
+
+def _columns(schema: pl.Schema) -> list[dict[str, Any]]:
+    return [{"name": name, "dtype": str(dtype), "numeric": dtype.is_numeric()}
+            for name, dtype in schema.items()]
+
+
+class _Describer:
+    """The description of the converted file, gathered from its sorted ranges as they are
+    written (in zone then time order), instead of reading the file back: 1.6 s less at
+    100 M rows, and a file refused here is never stored."""
+
+    def __init__(self, schema: pl.Schema, *, time_column: str, zone_column: str) -> None:
+        self.schema, self.time, self.zone = schema, time_column, zone_column
+        self.rows = self.time_nulls = self.zone_nulls = 0
+        self.time_min: Any = None
+        self.time_max: Any = None
+        self.zones: list[str] = []
+
+    def add(self, frame: pl.DataFrame) -> None:
+        time, zone = pl.col(self.time), pl.col(self.zone)
+        stats = frame.select(pl.len().alias("rows"), time.min().alias("min"),
+                             time.max().alias("max"), time.null_count().alias("time_nulls"),
+                             zone.null_count().alias("zone_nulls")).row(0, named=True)
+        self.rows += stats["rows"]
+        self.time_nulls += stats["time_nulls"]
+        self.zone_nulls += stats["zone_nulls"]
+        for bound, pick in (("min", min), ("max", max)):
+            if stats[bound] is not None:
+                seen = getattr(self, f"time_{bound}")
+                setattr(self, f"time_{bound}",
+                        stats[bound] if seen is None else pick(seen, stats[bound]))
+        # sorted: a zone's rows are one run, which may go on from the previous range (a zone
+        # too big for one range is split by time)
+        zones = frame[self.zone].drop_nulls()
+        runs = zones.filter((zones != zones.shift(1)).fill_null(True)).to_list()
+        self.zones += runs[1:] if runs and self.zones and runs[0] == self.zones[-1] else runs
+
+    def description(self) -> Description:
+        return _description(rows=self.rows, time_min=self.time_min, time_max=self.time_max,
+                            time_nulls=self.time_nulls, zone_nulls=self.zone_nulls,
+                            zones=self.zones, columns=_columns(self.schema),
+                            time_column=self.time, zone_column=self.zone)
+
+
 def describe(path: Path | str, *, time_column: str, zone_column: str,
              storage_options: dict[str, str] | None = None) -> Description:
     """Schema, row count, time range and zones of a converted file; 422 on missing values.
 
     `path` may be an `s3://` URL: only the zone and time columns are read (ranged GETs).
+    (`convert` returns the same description, gathered as it writes.)
     """
     lazy = pl.scan_parquet(path, storage_options=storage_options)
     time, zone = pl.col(time_column), pl.col(zone_column)
     stats = lazy.select(pl.len().alias("rows"), time.min().alias("min"),
                         time.max().alias("max"), time.null_count().alias("time_nulls"),
-                        zone.null_count().alias("zone_nulls"),
-                        zone.n_unique().alias("zones")).collect().row(0, named=True)
-    if stats["rows"] == 0:
-        raise InvalidInput("The file has no data rows.", field="file")
-    for role, column, key in (("time", time_column, "time_nulls"),
-                              ("zone", zone_column, "zone_nulls")):
-        if stats[key]:
-            raise InvalidInput(f"The {role} column {column!r} is empty on {stats[key]} of "
-                               f"{stats['rows']} rows; every row needs a time and a zone.",
-                               field=f"{role}_column")
-    if stats["zones"] > MAX_ZONES:
-        raise InvalidInput(f"The zone column {zone_column!r} holds {stats['zones']} distinct "
-                           f"values, more than {MAX_ZONES}: is it really the zone column?",
-                           field="zone_column")
-    zones = lazy.select(zone.unique().sort()).collect()[zone_column].to_list()
-    columns = [{"name": name, "dtype": str(dtype), "numeric": dtype.is_numeric()}
-               for name, dtype in lazy.collect_schema().items()]
-    return Description(row_count=stats["rows"], columns=columns, time_min=stats["min"],
-                       time_max=stats["max"], zones=zones)
+                        zone.null_count().alias("zone_nulls")).collect().row(0, named=True)
+    zones = lazy.select(zone.drop_nulls().unique().sort()).collect()[zone_column].to_list()
+    return _description(rows=stats["rows"], time_min=stats["min"], time_max=stats["max"],
+                        time_nulls=stats["time_nulls"], zone_nulls=stats["zone_nulls"],
+                        zones=zones, columns=_columns(lazy.collect_schema()),
+                        time_column=time_column, zone_column=zone_column)
 
 
 def first_rows(table: Any, limit: int) -> list[dict[str, Any]]:

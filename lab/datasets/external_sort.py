@@ -41,6 +41,7 @@ from __future__ import annotations
 import math
 import uuid
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -193,18 +194,25 @@ class _RowGroups:
 
 def sort_to_parquet(plan: pl.LazyFrame, out: Sink, tmp: Path, *, zone: str, time: str,
                     row_group_rows: int, on_sorted: OnSorted | None = None,
+                    check_zones: Callable[[pl.Series], None] | None = None,
+                    finished: Callable[[], object] | None = None,
                     **parquet_options: object) -> None:
     """Write `plan` sorted by zone then time (stable) to `out`, in bounded memory.
 
     `tmp` holds the partition files (about the size of the data, uncompressed); each sorted
     range is also handed to `on_sorted` (ranges hold disjoint zones, in zone order). `out`
     is written front to back, never sought: a file or a stream into the object store.
+    `check_zones` sees every distinct zone (the sample's, then those it missed) before
+    anything is written to `out`; it may raise to stop there. `finished` is called once
+    every range was handed to `on_sorted`, before `out` is closed; it may raise too.
     """
     schema = pl.DataFrame(schema=plan.collect_schema()).to_arrow().schema
     writer = _RowGroups(out, row_group_rows, **parquet_options)
     sample = plan.head(SAMPLE_ROWS).select(zone).collect()[zone]
     boundaries = _quantile_zones(sample, MAX_RANGES)
     known = sample.drop_nulls().unique().sort()
+    if check_zones is not None:
+        check_zones(known)
     # A hash lookup per row (a comparison with every boundary costs more as ranges grow);
     # zones the sample missed go to one more file, split by comparisons afterwards.
     index = pl.Series(boundaries, dtype=pl.String).search_sorted(known, side="right")
@@ -212,12 +220,19 @@ def sort_to_parquet(plan: pl.LazyFrame, out: Sink, tmp: Path, *, zone: str, time
                                       return_dtype=pl.UInt32)
     ranges = _partition(plan, key, tmp / "ranges")
     overflow = ranges.pop(_OVERFLOW, None)
+    if overflow is not None and check_zones is not None:
+        check_zones(overflow.scan().select(pl.col(zone).drop_nulls().unique()).collect()[zone])
     extra = (_partition(overflow.scan(), _zone_key(zone, boundaries), tmp / "overflow")
              if overflow is not None else {})
     units = [[r for r in (ranges.get(i), extra.get(i)) if r is not None]
              for i in range(len(boundaries) + 1)]
     if overflow is not None:
         overflow.drop()
+    # The sorted ranges are written and rolled up in two threads while the next range is
+    # read and sorted (pyarrow's writer and numpy's reductions release the GIL): 100 M
+    # rows, this pass took 18.6 s one step after the other (read 2.3, sort 3.6, rollup 4.6,
+    # Arrow 0.8, write 7.3).
+    handoff = _Handoff(writer, on_sorted)
     try:
         group: list[Unit] = []
         for unit in filter(None, units):
@@ -225,31 +240,65 @@ def sort_to_parquet(plan: pl.LazyFrame, out: Sink, tmp: Path, *, zone: str, time
                 if _size(unit) > RANGE_BYTES else [unit]
             for piece in pieces:
                 if group and sum(map(_size, group)) + _size(piece) > RANGE_BYTES:
-                    _sort_group([r for u in group for r in u], writer, zone, time, on_sorted)
+                    handoff.send(_sort_group([r for u in group for r in u], zone, time))
                     group = []
                 group.append(piece)
         if group:
-            _sort_group([r for u in group for r in u], writer, zone, time, on_sorted)
+            handoff.send(_sort_group([r for u in group for r in u], zone, time))
+        handoff.finish()
+        if finished is not None:
+            finished()
         writer.close(schema)
     finally:
+        handoff.stop()
         for path in tmp.rglob("*.ipc"):
             path.unlink(missing_ok=True)
 
 
-def _sort_group(group: list[_Range], writer: _RowGroups, zone: str, time: str,
-                on_sorted: OnSorted | None) -> None:
+class _Handoff:
+    """Writes and rolls up each sorted range in its own thread, one range at a time: the
+    next `send` waits for the previous range to be written and rolled up (order kept, at
+    most one range in their hands), and re-raises what failed there."""
+
+    def __init__(self, writer: _RowGroups, on_sorted: OnSorted | None) -> None:
+        self.writer, self.on_sorted = writer, on_sorted
+        self.pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="sorted-range")
+        self.pending: list[Future[None]] = []
+
+    def _wait(self) -> None:
+        pending, self.pending = self.pending, []
+        for future in pending:
+            future.result()
+
+    def send(self, frame: pl.DataFrame | None) -> None:
+        self._wait()
+        if frame is None:
+            return
+        self.pending.append(self.pool.submit(lambda: self.writer.write(frame.to_arrow())))
+        if self.on_sorted is not None:
+            self.pending.append(self.pool.submit(self.on_sorted, frame))
+
+    def finish(self) -> None:
+        self._wait()
+
+    def stop(self) -> None:
+        """Let running work end (its errors are the caller's to raise, not these)."""
+        for future in self.pending:
+            future.cancel()
+        wait(self.pending)
+        self.pending = []
+        self.pool.shutdown(wait=True)
+
+
+def _sort_group(group: list[_Range], zone: str, time: str) -> pl.DataFrame | None:
     frames = [r.read() for r in group if r.rows]
     for r in group:
         r.drop()
     if not frames:
-        return
+        return None
     frame = pl.concat(frames, rechunk=False) if len(frames) > 1 else frames[0]
     del frames
-    ordered = frame.sort([zone, time], maintain_order=True)
-    del frame
-    if on_sorted is not None:
-        on_sorted(ordered)
-    writer.write(ordered.to_arrow())
+    return frame.sort([zone, time], maintain_order=True)
 
 
 __all__ = ["SAMPLE_ROWS", "MAX_RANGES", "RANGE_BYTES", "Sink", "sort_to_parquet"]

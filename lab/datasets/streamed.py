@@ -2,9 +2,11 @@
 
 The source is read where it is stored when it is Parquet, and downloaded when it is CSV;
 `data.parquet` and `rollup.parquet` go into the store as they are written, in multipart
-uploads of `PART_SIZE` parts (`storage.upload_stream`); the description is read back from
-the stored object. What stays local is what the out-of-core sort needs: its range files
-(about the data's size, uncompressed), and a CSV's download.
+uploads of `PART_SIZE` parts (`storage.upload_stream`); the description (rows, time range,
+zones) is gathered from the sorted ranges as they are written, so a file refused for
+missing times or zones is never completed in the store. What stays local is what the
+out-of-core sort needs: its range files (about the data's size, uncompressed), and a CSV's
+download.
 
 Measured by `bench/scale.py --parts conversion --via-s3` at 10 M rows (two runs): a
 Parquet source read in place with its outputs streamed, 6.4 / 6.1 s and 920 / 880 MiB
@@ -25,9 +27,9 @@ peak RSS as VmHWM, 2 CPUs):
   mapped (1,297 MiB peak to count its rows; 426 MiB to sink it to Parquet): a full local
   copy all the same, unchecked and outside the job's work dir. So a CSV is downloaded by
   the job, its SHA-256 checked as it streams, as before.
-- Description from the stored object rather than from the sort's ranges: it reads two
-  columns back (ranged GETs, bounded) but records what a reader will find; accumulating
-  it in `on_sorted` would save that read and was left for when it shows in the figures.
+- The description was first read back from the stored object (two columns, ranged GETs);
+  it is now gathered from the sorted ranges (`convert._Describer`): 1.6 s less at 100 M
+  rows, and a refusal comes before the upload completes.
 """
 
 from __future__ import annotations
@@ -77,16 +79,15 @@ def convert_stored(client: Minio, *, bucket: str, dataset_id: uuid.UUID,
                        part_size=PART_SIZE) as data, \
             upload_stream(client, bucket, objects.rollup_key(dataset_id, version_id),
                           content_type=PARQUET_CONTENT_TYPE, part_size=PART_SIZE) as rollup:
-        convert.convert(reading, source, cast(BinaryIO, data), rollup=cast(BinaryIO, rollup),
-                        work_dir=work_dir, time_column=time_column, zone_column=zone_column,
-                        storage_options=options if received is not None else None)
+        described = convert.convert(reading, source, cast(BinaryIO, data),
+                                    rollup=cast(BinaryIO, rollup),
+                                    work_dir=work_dir, time_column=time_column,
+                                    zone_column=zone_column,
+                                    storage_options=options if received is not None else None)
         if received is not None:
             objects.check_unchanged(client, received)
     if data.stored is None:  # pragma: no cover - set whenever the block ends normally
         raise RuntimeError("the converted version was not stored")
-    progress(0.85, "reading the schema, time range and zones")
-    described = convert.describe(f"s3://{bucket}/{data_key}", storage_options=options,
-                                 time_column=time_column, zone_column=zone_column)
     return data.stored, described
 
 

@@ -104,6 +104,8 @@ def test_conversion_sorts_by_zone_then_time_with_dictionary_and_statistics(
         time = metadata.row_group(i).column(names.index("time"))
         assert "RLE_DICTIONARY" in zone.encodings
         assert zone.statistics.has_min_max and time.statistics.has_min_max
+        value = metadata.row_group(i).column(names.index("value"))
+        assert value.statistics.has_min_max  # numbers too, for filters on values
         assert previous_max <= zone.statistics.min <= zone.statistics.max
         previous_max = zone.statistics.max
 
@@ -167,9 +169,9 @@ def test_an_empty_zone_after_the_checked_rows_is_refused(tmp_path: Path) -> None
         pl.when(pl.int_range(pl.len()) >= convert.SAMPLE_ROWS + 190).then(None)
         .otherwise(pl.col("zone")).alias("zone"))
     path, out = _file(tmp_path, "in.csv", csv_bytes(frame)), tmp_path / "out.parquet"
-    convert.convert(path, convert.check(path, **COLUMNS), out, **COLUMNS)
     with pytest.raises(InvalidInput, match=r"'zone' is empty on 10 of 1200 rows"):
-        convert.describe(out, **COLUMNS)
+        convert.convert(path, convert.check(path, **COLUMNS), out, **COLUMNS)
+    assert not out.exists()  # refused before it was finished, and removed
 
 
 def test_description_records_schema_rows_range_and_zones(tmp_path: Path) -> None:

@@ -77,9 +77,50 @@ def test_rollups_hold_each_zone_and_hour_statistics(tmp_path: Path) -> None:
         (pl.col("value") ** 2).sum().alias("value.sum2"),
         pl.col("value").min().alias("value.min"), pl.col("value").max().alias("value.max"),
         pl.col("value").null_count().cast(pl.Int64).alias("value.nulls"),
+        # a column without nulls takes the rollup's other path
+        pl.col("count").count().cast(pl.Int64).alias("count.count"),
         pl.col("count").cast(pl.Float64).sum().alias("count.sum"),
+        (pl.col("count").cast(pl.Float64) ** 2).sum().alias("count.sum2"),
+        pl.col("count").cast(pl.Float64).min().alias("count.min"),
+        pl.col("count").cast(pl.Float64).max().alias("count.max"),
+        pl.col("count").null_count().cast(pl.Int64).alias("count.nulls"),
     ).sort("zone", "hour")
     assert stored["value.nulls"].sum() == frame["value"].null_count() > 0
     assert_frame_equal(stored.select(raw.columns), raw, rel_tol=1e-12)
     assert rollups.has_column(stored.schema, "count")
     assert not rollups.has_column(stored.schema, "sensor")  # text columns have none
+
+
+@pytest.mark.usefixtures("small_budget")
+@pytest.mark.parametrize("where", ["sample", "missed"])
+def test_spaces_around_zones_and_times_are_not_part_of_them(tmp_path: Path,
+                                                            where: str) -> None:
+    """The first pass takes cells as they come; a padded time or zone, in the rows the
+    sample sees or only after them, sends the upload to the trimming pass, so the stored
+    version is the same as for the clean file."""
+    clean = readings(3000, zones=20)
+    row = pl.int_range(pl.len())
+    padded_rows = row < 50 if where == "sample" else row >= 2900
+    padded = clean.with_columns(
+        pl.when(padded_rows).then(pl.lit("  ") + pl.col("zone") + pl.lit(" "))
+        .otherwise(pl.col("zone")).alias("zone"),
+        pl.when(padded_rows).then(pl.lit(" ") + pl.col("time") + pl.lit("  "))
+        .otherwise(pl.col("time")).alias("time"))
+    out, rollup = _convert(tmp_path, padded)
+    assert_frame_equal(pl.read_parquet(out), expected_sorted(clean))
+    assert set(pl.read_parquet(rollup)["zone"]) == set(clean["zone"])
+
+
+@pytest.mark.usefixtures("small_budget")
+def test_the_description_is_gathered_while_writing(tmp_path: Path) -> None:
+    """What `convert` returns is what reading the written file back gives (many ranges, zones
+    the sample missed, a zone split by time)."""
+    frame = pl.concat([readings(4000, zones=30), readings(3000, zones=1, seed=3).with_columns(
+        pl.lit("Z-07").alias("zone"))]).sort("zone", maintain_order=True)
+    path = tmp_path / "in.csv"
+    path.write_bytes(csv_bytes(frame))
+    out = tmp_path / "out.parquet"
+    gathered = convert.convert(path, convert.check(path, **COLUMNS), out, **COLUMNS)
+    assert gathered == convert.describe(out, **COLUMNS)
+    assert gathered.zones == sorted(frame["zone"].unique())
+    assert gathered.row_count == frame.height
