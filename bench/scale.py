@@ -10,13 +10,15 @@ Three parts, each measured in child processes (peak RSS is the child's VmHWM):
    With `--via-s3`, also the job's conversion from and to the object store
    (`lab.datasets.streamed`, an embedded `weed mini`, whose own memory is not counted)
    against the local-file conversion, for the CSV and for the same rows as a Parquet
-   export. At 10 M rows, two runs (2 CPUs, load 0.8–2.5):
-   plain 1.4 / 2.4 s, 410 / 411 MiB; local CSV 6.5 / 5.1 s, 773 / 799 MiB; CSV from and
-   to S3 (downloaded, output streamed) 9.9 / 8.5 s, 791 / 849 MiB; local Parquet (77 MiB)
-   5.7 / 4.2 s, 850 / 839 MiB; Parquet read in place and output streamed 6.4 / 6.1 s,
-   920 / 880 MiB. So the object store costs 40–70 MiB (parts in flight, ranged reads)
-   and 0.3–2 s (the streamed SHA-256 pass over the source, describing from the store);
-   a CSV pays its download too (408 MiB: about 2 s).
+   export. On a quiet machine (2 CPUs), 100 M rows (4 GiB CSV): plain 12.4 s / 431 MiB,
+   catalog 23.0 s / 1,071 MiB (1.86×; 1.80–1.86 over four runs); local CSV 23.8 s /
+   1,081 MiB, CSV from and to S3 (downloaded, output streamed) 46.7 s / 1,227 MiB; local
+   Parquet (771 MiB) 18.3 s / 1,067 MiB, Parquet read in place and output streamed 31.2 s /
+   1,224 MiB (the S3 server shares the two CPUs). 10 M rows: plain 1.5 s / 406 MiB,
+   catalog 3.0 s / 954 MiB (1.87–2.15 over five runs); CSV via S3 5.2 s / 1,076 MiB,
+   Parquet in place 3.8 s / 1,143 MiB. The object store costs 150–170 MiB (parts in
+   flight, ranged reads) and a streamed SHA-256 pass over a Parquet source; a CSV pays
+   its download too (4 GiB: about 15 s).
 2. **evaluation** of one KPI (zone × day means of `no2`, 20 treated and 20 control zones,
    then the estimate) on `--readings` minute readings in the catalog's layout
    (`bench/evaluate.py`'s generator, Parquet): the platform from the version's zone × hour

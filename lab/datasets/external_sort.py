@@ -17,14 +17,20 @@ for row: ranges are ordered, and a zone's rows keep upload order before the stab
 Peak memory is the streamed sink's (a few hundred MiB) or a few times `RANGE_BYTES` (the
 range, its sorted copy, the Arrow copy written, the rollup's arrays), whatever the rows.
 
-Measured with `bench/scale.py --old` (10 M rows, 408 MiB CSV, the shared 2-core machine at
-load 17): plain `scan_csv → sink_parquet` 54 s / 381 MiB; the previous in-memory sort
-132 s / 1,082 MiB, growing with the rows (the issue measured 1.9 GiB); this 136 s /
-1,142 MiB with `RANGE_BYTES` at 256 MiB. At 100 M rows (4 GiB CSV, load 25, `RANGE_BYTES`
-128 MiB): plain 516 s / 418 MiB, this 762 s / 1,433 MiB (the sink pass stayed at 774 MiB;
-the peak comes later, in the sorted ranges or the description, and is not yet shown flat).
-Most of the time over the baseline is the time parse and checks both share (an explicit
-format, see `convert`, halved it) and the rollup. Tried and dropped:
+Measured with `bench/scale.py` on a quiet 2-core machine (CSV of minute readings from
+1,000 sensors in 50 zones, in time order): at 100 M rows (4 GiB) plain `scan_csv →
+sink_parquet` 11.9–12.4 s / 431 MiB, this 21.5–23.0 s / 1,043–1,071 MiB (ratio 1.80–1.86
+over four runs); at 10 M rows 1.5 s / 406 MiB against 3.0 s / 800–990 MiB (1.87–2.15,
+start-up and the 1 M-row zone sample weigh more there). Peak memory is flat in the rows
+(the previous in-memory sort: 1.9 GiB at 10 M). On the same quiet machine this module
+first took 35.4 s at 100 M (2.76×); what brought it down: writing and rolling up each
+sorted range in two threads while the next is sorted (18.6 s of one-after-the-other work
+in the second pass became about 10), a first pass that takes cells untrimmed (`convert`;
+the trimming cost a quarter of the partition pass), the description gathered while
+writing instead of read back (1.6 s), a rollup path for columns without nulls, and no
+min/max on text columns but the zone. `RANGE_BYTES` at 64 MiB was tried: at 100 M rows
+ranges overflow it and are partitioned again (2.55×).
+Tried and dropped:
 - a Python loop over `collect_batches` writing range files with pyarrow: 1.7 GiB peak (the
   batches queue up ahead of the consumer) and slower than the partitioned sink;
 - range keys as one comparison per boundary: 35 s instead of 27 s for the sink at 10 M rows,

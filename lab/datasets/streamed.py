@@ -8,11 +8,12 @@ missing times or zones is never completed in the store. What stays local is what
 out-of-core sort needs: its range files (about the data's size, uncompressed), and a CSV's
 download.
 
-Measured by `bench/scale.py --parts conversion --via-s3` at 10 M rows (two runs): a
-Parquet source read in place with its outputs streamed, 6.4 / 6.1 s and 920 / 880 MiB
-peak, against 5.7 / 4.2 s and 850 / 839 MiB from and to local files; a CSV source
-(downloaded) 9.9 / 8.5 s and 791 / 849 MiB against 6.5 / 5.1 s and 773 / 799 MiB; the
-plain `scan_csv → sink_parquet` 1.4 / 2.4 s, 410 MiB. Peak memory stays the sort's.
+Measured by `bench/scale.py --parts conversion --via-s3` on a quiet 2-core machine (the S3
+server shares the CPUs): 100 M rows, a Parquet source read in place with its outputs
+streamed 31.2 s / 1,224 MiB peak against 18.3 s / 1,067 MiB from and to local files; a
+CSV source (downloaded) 46.7 s / 1,227 MiB against 23.8 s / 1,081 MiB. 10 M rows:
+Parquet 3.8 s / 1,143 MiB against 2.3 s / 1,017 MiB; CSV 5.2 s / 1,076 MiB against
+3.1 s / 904 MiB. Peak memory stays the sort's, whatever the rows.
 
 Why each choice, measured with Polars 2.1 against `weed mini` (a probe of child processes,
 peak RSS as VmHWM, 2 CPUs):
