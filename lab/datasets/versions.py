@@ -14,8 +14,9 @@ An upload goes through two stages:
    dictionary-encoded, row-group statistics) and streamed into the object store as it is
    written, `data.parquet` with its zone × hour rollup `rollup.parquet` (multipart
    uploads, SHA-256 computed on the way: `lab.datasets.streamed`, where the choices are
-   measured); then it is described (schema, rows, time range, zones) from the stored
-   object, and the version becomes `ready`. A Parquet source is read where it is stored
+   measured), described (schema, rows, time range, zones) from the sorted ranges as they
+   are written (a file refused there is never completed in the store), and the version
+   becomes `ready`. A Parquet source is read where it is stored
    (ranged GETs), once its size, SHA-256 and ETag match what was recorded and its bytes
    hash right as they stream; its ETag is checked again after the conversion. A CSV is
    downloaded (hashed as it streams): Polars would copy it whole anyway. Local files (the
