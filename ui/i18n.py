@@ -61,6 +61,14 @@ def percent(value: object, lang: Lang, digits: int = 1, *, signed: bool = False)
     return f"{text.replace('.', ',')} %" if lang == "fr" else f"{text}%"
 
 
+def number(value: object, lang: Lang, spec: str = ".3g") -> str:
+    """A number the reader's way: 0,232 in French, 0.232 in English (— when there is none)."""
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return "—"
+    text = format(value, spec)
+    return text.replace(".", ",") if lang == "fr" else text
+
+
 def reason(entry: dict[str, Any] | str, lang: Lang) -> str:
     """A reason of the recommendation from its code and figures (`reason_codes` of the
     results), in the reader's language; a bare sentence (results stored before the codes)
@@ -76,5 +84,5 @@ def reason(entry: dict[str, Any] | str, lang: Lang) -> str:
              **values)
 
 
-__all__ = ["FLAGS", "LANGS", "STATUSES", "TEXTS", "Lang", "flag", "percent", "placeholders",
-           "reason", "status", "t"]
+__all__ = ["FLAGS", "LANGS", "STATUSES", "TEXTS", "Lang", "flag", "number", "percent",
+           "placeholders", "reason", "status", "t"]

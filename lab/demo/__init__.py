@@ -116,10 +116,12 @@ def _pilots(session: Session, settings: LabSettings, world: World, line: Timelin
                                      "15 %.", treated=TREATED, control=CONTROL,
                           periods=line.lighting, dataset_id=ds["energy"].id,
                           column="energy_kwh", aggregation="sum", direction="decrease",
-                          minimum=0.05, threshold=0.15, assets=lights))
+                          minimum=0.05, threshold=0.15, assets=lights, guardrails=(s.LUX,)))
     lifecycle.submit(session=session, actor=world.user("lumiadapt"), pilot_id=running.id)
     s.approve_by(session, world, running, "commune")
     lifecycle.start(session=session, actor=world.user("lumiadapt"), pilot_id=running.id)
+    s.upload_lux(session, world, storage, running, "lumiadapt", line.lighting[0][0],
+                 line.today)
     desks = s.places(session, world, {"commune": [running.id]})
     s.gather_feedback(session, settings, world, running, storage, web=12, good=True,
                       citizen=True, mediated={"phone": 9, "counter": 8, "paper": 5},

@@ -142,8 +142,9 @@ def protocol(*, hypothesis: str, treated: list[str], control: list[str],
              periods: tuple[tuple[datetime, datetime], tuple[datetime, datetime]],
              dataset_id: uuid.UUID, column: str, aggregation: str, direction: str,
              minimum: float, threshold: float, assets: list[str],
-             extra_columns: tuple[str, ...] = ()) -> Protocol:
-    """A difference-in-differences protocol on one dataset column."""
+             extra_columns: tuple[str, ...] = (),
+             guardrails: tuple[dict[str, Any], ...] = ()) -> Protocol:
+    """A difference-in-differences protocol on one dataset column (and its guardrails)."""
     baseline, pilot = periods
     return Protocol.model_validate({
         "hypothesis": hypothesis, "design": "did", "asset_ids": assets,
@@ -158,8 +159,45 @@ def protocol(*, hypothesis: str, treated: list[str], control: list[str],
                       "zones": treated + control,
                       "window": {"start": baseline[0].isoformat(), "end": pilot[1].isoformat()},
                       "purpose": "Mesurer l'effet du prototype"}],
+        "guardrails": list(guardrails),
         "questionnaire": QUESTIONNAIRE,
     })
+
+
+# The lighting pilot's guardrail, measured by the startup's own light meters and uploaded:
+# the light on the ground when someone passes must not drop by more than a tenth.
+LUX = {"name": "passing_lux", "label": "Éclairement au passage d'un piéton (lux)",
+       "aggregation": "mean", "must_not": "decrease", "tolerance": 0.1,
+       "source": {"kind": "measurement", "unit": "lux"}}
+
+
+def upload_lux(session: Session, world: World, storage: Any, pilot: Pilot, owner: str,
+               start: datetime, end: datetime) -> None:
+    """The startup's light-meter readings, hourly at night in the pilot's zones, uploaded to
+    its workspace as a measurement file (same readings on every seed)."""
+    import tempfile
+    from pathlib import Path
+
+    import numpy as np
+    import polars as pl
+
+    from lab.sandbox import workspaces
+
+    spec = Protocol.model_validate(pilot.protocol)
+    hours = pl.datetime_range(start, end, "1h", closed="left", eager=True)
+    hours = hours.filter(~hours.dt.hour().is_between(6, 20))  # lit from 9 pm to 6 am
+    zones = sorted(spec.zones())
+    rng = np.random.default_rng(20260)
+    frame = pl.DataFrame({"time": np.tile(hours.to_numpy(), len(zones)),
+                          "zone": np.repeat(zones, hours.len()),
+                          "value": np.round(rng.normal(22.0, 1.5, hours.len() * len(zones)), 1)})
+    frame = frame.with_columns(pl.col("time").dt.replace_time_zone("UTC"))
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "luxmetres.parquet"
+        frame.write_parquet(path)
+        workspaces.register(session=session, actor=world.user(owner), pilot_id=pilot.id,
+                            kpi=str(LUX["name"]), path=path, filename="luxmetres.parquet",
+                            storage=storage)
 
 
 def prototype(session: Session, world: World, owner: str, name: str, domain: str,

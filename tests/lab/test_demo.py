@@ -21,12 +21,14 @@ from lab.datasets.models import Dataset, DatasetVersion, VersionStatus
 from lab.db import make_engine, upgrade
 from lab.evaluations.models import Evaluation
 from lab.feedback.models import Feedback
+from lab.objectstore import bucket_prefix
 from lab.pilots.models import Pilot, PilotStatus
 from lab.places.models import Place
 from lab.reports.models import ProblemReport
-from lab.sandbox.models import Grant
+from lab.sandbox.models import Grant, Measurement
 from lab.settings import LabSettings
 from lab.zones.models import Zone
+from storage import bucket_name
 
 pytestmark = [pytest.mark.s3, pytest.mark.slow]
 
@@ -68,6 +70,11 @@ def test_demo_tells_the_whole_story(seeded: Path, live_engine: Engine, s3_client
         assert session.exec(select(func.count()).select_from(Place)).one() >= 3
         report = session.exec(select(ProblemReport)).one()  # a streetlight: the commune's
         assert report.authority_id == grant.authority_id
+        # the startup's own light meters: a guardrail measured by upload, its file stored
+        (lux,) = session.exec(select(Measurement).where(Measurement.pilot_id == running.id))
+        assert (lux.kpi, lux.unit, lux.withdrawn_at) == ("passing_lux", "lux", None)
+        assert lux.rows > 1000 and s3_client.stat_object(
+            bucket_name("workspaces", bucket_prefix()), lux.object_key).size > 0
 
         guided = pilots["Guidage vers les places libres"]
         found = session.exec(select(Evaluation).where(Evaluation.pilot_id == guided.id)).one()

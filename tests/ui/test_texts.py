@@ -104,3 +104,10 @@ def test_percentages_are_written_the_readers_way() -> None:
     assert percent(-0.125, "en", signed=True) == "-12.5%"
     assert percent(0.15, "fr", 0) == "15 %"
     assert percent(None, "fr") == "—" and percent("n/a", "en") == "—"
+
+
+def test_numbers_are_written_the_readers_way() -> None:
+    from ui.i18n import number
+
+    assert number(0.2318, "fr", ".3f") == "0,232" and number(0.2318, "en", ".3f") == "0.232"
+    assert number(-1.5, "fr", "+.3g") == "-1,5" and number(None, "fr") == "—"

@@ -10,7 +10,7 @@ import pydeck as pdk
 import streamlit as st
 
 from ui.client import ApiClient, ApiError
-from ui.i18n import TEXTS, Lang, percent, t
+from ui.i18n import TEXTS, Lang, number, percent, t
 from ui.widgets import show_problem, view_of
 
 # Colours (RGBA) of the prototypes' domains; unknown domains share the last one.
@@ -230,7 +230,7 @@ def _value(cell: dict[str, Any] | None, lang: Lang, digits: int = 0) -> str | No
 def _num(value: float | None, lang: Lang, relative: bool = False) -> str:
     if value is None:
         return "—"
-    return percent(value, lang, signed=True) if relative else f"{value:+.3g}"
+    return percent(value, lang, signed=True) if relative else number(value, lang, "+.3g")
 
 
 def result_block(result: dict[str, Any], lang: Lang) -> None:

@@ -8,7 +8,7 @@ import streamlit as st
 
 from ui import frame
 from ui.client import ApiError
-from ui.i18n import TEXTS, Lang, flag, percent, reason, status, t
+from ui.i18n import TEXTS, Lang, flag, number, percent, reason, status, t
 from ui.widgets import forest_plot, job_progress, series_chart, show_problem, status_markdown
 
 lang = frame.lang()
@@ -74,7 +74,7 @@ def results_view(evaluation: dict[str, Any], lang: Lang) -> None:
                           "eval_interval_value", lang,
                           low=percent(result.get("relative_ci_low"), lang, signed=True),
                           high=percent(result.get("relative_ci_high"), lang, signed=True)),
-                      t("eval_p", lang): f"{result['p_value']:.3f}"
+                      t("eval_p", lang): number(result["p_value"], lang, ".3f")
                       if isinstance(result.get("p_value"), float) else "—",
                       t("eval_method", lang): design_name(result.get("design"), lang)})
     st.dataframe(table, hide_index=True, width="stretch")

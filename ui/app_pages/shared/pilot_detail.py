@@ -7,7 +7,7 @@ from typing import Any
 import streamlit as st
 
 from ui.client import ApiClient, ApiError
-from ui.i18n import TEXTS, Lang, status, t
+from ui.i18n import TEXTS, Lang, number, status, t
 from ui.widgets import status_markdown, territory_map
 
 MILESTONES = [("created_at", "draft"), ("submitted_at", "submitted"),
@@ -74,8 +74,8 @@ def protocol(pilot: dict[str, Any], lang: Lang, zones: list[dict[str, Any]] | No
              f"{when(spec['pilot']['start'])[:10]} → {when(spec['pilot']['end'])[:10]}")
     kpis = [{t("kpi_name", lang): k["name"], t("kpi_label", lang): k.get("label", ""),
              t("kpi_direction", lang): t(f"dir_{k['direction']}", lang),
-             t("kpi_minimum", lang): f"{100 * k['minimum_effect']:.1f}",
-             t("kpi_threshold", lang): f"{100 * k['success_threshold']:.1f}",
+             t("kpi_minimum", lang): number(100 * k["minimum_effect"], lang, ".1f"),
+             t("kpi_threshold", lang): number(100 * k["success_threshold"], lang, ".1f"),
              t("kpi_primary", lang): t("yes" if k.get("primary") else "no", lang)}
             for k in spec["kpis"]]
     st.dataframe(kpis, hide_index=True, width="stretch")

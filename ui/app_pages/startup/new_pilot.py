@@ -15,7 +15,7 @@ import streamlit as st
 from ui import frame
 from ui.app_pages.startup.kpi_editor import kpi_editor
 from ui.client import ApiError
-from ui.i18n import flag, percent, t
+from ui.i18n import flag, number, percent, t
 from ui.widgets import (
     field_problems,
     last_problem,
@@ -140,7 +140,7 @@ def power_preview(pilot_id: str | None) -> None:
         return
     relative = found.get("relative_mde")
     size = percent(relative, lang) if isinstance(relative, int | float) else \
-        f"{found['mde']:.3g}"
+        number(found["mde"], lang)
     st.markdown(t("wiz_power_text", lang, kpi=found["kpi"], size=size,
                   treated=found["n_treated"], control=found["n_control"], pre=found["n_pre"],
                   post=found["n_post"]))
