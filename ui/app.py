@@ -82,9 +82,8 @@ def sidebar(lang: Lang) -> None:
     chosen = st.sidebar.segmented_control(
         "Langue / Language", options=list(LANGS), key="lang",
         format_func=lambda v: frame.LANG_NAMES[v])
-    if chosen is None:  # a click on the selected option unselects it: keep the language
-        st.session_state["lang"] = lang
-    frame.remember_lang(frame.lang())
+    if chosen is not None:
+        frame.remember_lang(chosen)
     user = frame.user()
     if st.session_state.pop("ended", False):
         st.sidebar.info(t("session_ended", lang))
@@ -101,10 +100,12 @@ def sidebar(lang: Lang) -> None:
 
 def main() -> None:
     st.set_page_config(page_title="Terrain", page_icon="🌿", layout="wide")
-    if "lang" not in st.session_state or st.session_state["lang"] is None:
-        st.session_state["lang"] = "fr"
+    if st.session_state.get("lang") is None:
+        # French first; a click on the selected language unselects it: keep the last one
+        st.session_state["lang"] = st.session_state.get("lang_kept", "fr")
     user = frame.user()  # restores a signed-in session after a reload, language included
     lang = frame.lang()
+    st.session_state["lang_kept"] = lang
     pages = pages_for(str(user["role"]) if user else None, lang)
     navigation = st.navigation(pages, position="hidden")
     if st.session_state.pop("just_signed_in", False) and user is not None:

@@ -45,6 +45,11 @@ def test_signed_out_visitor_sees_the_public_pages_in_french_then_english(
     at.sidebar.button_group[0].set_value("en")  # type: ignore[attr-defined]
     run(at)
     assert titles(at) == ["Terrain — the territory's living lab"]
+    # a click on the language already selected unselects the control: English stays
+    at.sidebar.button_group[0].set_value(None)  # type: ignore[attr-defined]
+    run(at)
+    assert titles(at) == ["Terrain — the territory's living lab"]
+    assert at.sidebar.button_group[0].value == "en"  # type: ignore[attr-defined]
 
 
 def test_wrong_password_is_refused_in_french_and_opens_no_session(
