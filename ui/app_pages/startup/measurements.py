@@ -30,8 +30,12 @@ pilot_id = st.selectbox(t("log_pilot", lang), list(by_id),
                         format_func=lambda i: f"{by_id[i]['title']} "
                                               f"({status(by_id[i]['status'], lang)})")
 protocol = by_id[pilot_id]["protocol"]
-uploadable = [k["name"] for k in protocol["kpis"] + protocol.get("guardrails", [])
-              if k["source"]["kind"] == "measurement"]
+measured = [k for k in protocol["kpis"] + protocol.get("guardrails", [])
+            if k["source"]["kind"] == "measurement"]
+uploadable = [k["name"] for k in measured]
+# a KPI by its label (with its code), as the protocol names it
+label = {k["name"]: f"{k['label']} ({k['name']})" if k.get("label") else k["name"]
+         for k in measured}
 
 try:
     rows = api.measurements(pilot_id, limit=200)["items"]
@@ -45,7 +49,8 @@ if not uploadable:
 else:
     st.caption(t("ms_contract", lang))
     with st.form("measurement"):
-        kpi = st.selectbox(t("chart_kpi", lang), uploadable)
+        kpi = st.selectbox(t("chart_kpi", lang), uploadable,
+                           format_func=lambda k: label.get(k, k))
         replaces = st.selectbox(
             t("ms_replaces", lang), [None, *current],
             format_func=lambda i: t("ms_new_file", lang) if i is None
@@ -65,7 +70,8 @@ else:
 if not rows:
     st.info(t("ms_none", lang))
 else:
-    st.dataframe([{t("chart_kpi", lang): m["kpi"], t("ms_file", lang): m.get("filename") or "",
+    st.dataframe([{t("chart_kpi", lang): label.get(m["kpi"], m["kpi"]),
+                   t("ms_file", lang): m.get("filename") or "",
                    t("ms_rows", lang): m["rows"], t("ms_zones", lang): ", ".join(m["zones"]),
                    t("status_label", lang): t(f"ms_status_{m['status']}", lang)}
                   for m in rows], hide_index=True, width="stretch")
