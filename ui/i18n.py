@@ -61,6 +61,11 @@ def percent(value: object, lang: Lang, digits: int = 1, *, signed: bool = False)
     return f"{text.replace('.', ',')} %" if lang == "fr" else f"{text}%"
 
 
+def colon(lang: Lang) -> str:
+    """What goes between a label and its value: « Données : … » in French, "Data: …"."""
+    return " : " if lang == "fr" else ": "
+
+
 def number(value: object, lang: Lang, spec: str = ".3g") -> str:
     """A number the reader's way: 0,232 in French, 0.232 in English (— when there is none)."""
     if not isinstance(value, int | float) or isinstance(value, bool):
@@ -84,5 +89,5 @@ def reason(entry: dict[str, Any] | str, lang: Lang) -> str:
              **values)
 
 
-__all__ = ["FLAGS", "LANGS", "STATUSES", "TEXTS", "Lang", "flag", "number", "percent",
-           "placeholders", "reason", "status", "t"]
+__all__ = ["FLAGS", "LANGS", "STATUSES", "TEXTS", "Lang", "colon", "flag", "number",
+           "percent", "placeholders", "reason", "status", "t"]

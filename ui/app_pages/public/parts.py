@@ -10,7 +10,7 @@ import pydeck as pdk
 import streamlit as st
 
 from ui.client import ApiClient, ApiError
-from ui.i18n import TEXTS, Lang, number, percent, t
+from ui.i18n import TEXTS, Lang, colon, number, percent, t
 from ui.widgets import show_problem, view_of
 
 # Colours (RGBA) of the prototypes' domains; unknown domains share the last one.
@@ -253,7 +253,7 @@ def result_block(result: dict[str, Any], lang: Lang) -> None:
     rows = [(t("respondents", lang), _value(result.get("respondents"), lang)),
             (t("nps_label", lang), _value(result.get("nps"), lang)),
             (t("sus_label", lang), _value(result.get("sus"), lang, 1))]
-    st.markdown("\n".join(f"- {label} : {value}" if lang == "fr" else f"- {label}: {value}"
+    st.markdown("\n".join(f"- {label}{colon(lang)}{value}"
                           for label, value in rows if value is not None))
 
 

@@ -7,7 +7,7 @@ from typing import Any
 import streamlit as st
 
 from ui.client import ApiClient, ApiError
-from ui.i18n import TEXTS, Lang, number, status, t
+from ui.i18n import TEXTS, Lang, colon, number, status, t
 from ui.widgets import status_markdown, territory_map
 
 MILESTONES = [("created_at", "draft"), ("submitted_at", "submitted"),
@@ -58,7 +58,7 @@ def approvals(pilot: dict[str, Any], lang: Lang) -> None:
     if rows:
         st.dataframe(rows, hide_index=True, width="stretch")
     if pilot["pending_authorities"]:
-        st.write(f"**{t('pending', lang)}** : {', '.join(pilot['pending_authorities'])}")
+        st.write(f"**{t('pending', lang)}**{colon(lang)}{', '.join(pilot['pending_authorities'])}")
 
 
 def protocol(pilot: dict[str, Any], lang: Lang, zones: list[dict[str, Any]] | None) -> None:
@@ -67,10 +67,11 @@ def protocol(pilot: dict[str, Any], lang: Lang, zones: list[dict[str, Any]] | No
         st.caption(t("frozen_protocol", lang, version=pilot["approved_protocol_version"]
                      or pilot["protocol_version"]))
         st.code(pilot["protocol_hash"], language=None)
-    st.write(f"**{t('hypothesis', lang)}** : {spec['hypothesis']}")
-    st.write(f"**{t('wiz_design', lang)}** : {t('design_' + spec['design'], lang)}")
-    st.write(f"**{t('wiz_baseline', lang)}** : {when(spec['baseline']['start'])[:10]} → "
-             f"{when(spec['baseline']['end'])[:10]} · **{t('wiz_pilot_period', lang)}** : "
+    st.write(f"**{t('hypothesis', lang)}**{colon(lang)}{spec['hypothesis']}")
+    st.write(f"**{t('wiz_design', lang)}**{colon(lang)}{t('design_' + spec['design'], lang)}")
+    sep = colon(lang)
+    st.write(f"**{t('wiz_baseline', lang)}**{sep}{when(spec['baseline']['start'])[:10]} → "
+             f"{when(spec['baseline']['end'])[:10]} · **{t('wiz_pilot_period', lang)}**{sep}"
              f"{when(spec['pilot']['start'])[:10]} → {when(spec['pilot']['end'])[:10]}")
     kpis = [{t("kpi_name", lang): k["name"], t("kpi_label", lang): k.get("label", ""),
              t("kpi_direction", lang): t(f"dir_{k['direction']}", lang),
@@ -80,7 +81,7 @@ def protocol(pilot: dict[str, Any], lang: Lang, zones: list[dict[str, Any]] | No
             for k in spec["kpis"]]
     st.dataframe(kpis, hide_index=True, width="stretch")
     if spec.get("datasets"):
-        st.write(f"**{t('wiz_data', lang)}** : " + "; ".join(
+        st.write(f"**{t('wiz_data', lang)}**{colon(lang)}" + "; ".join(
             f"{', '.join(r['columns'])} ({', '.join(r['zones'])})" for r in spec["datasets"]))
     if zones is not None:
         roles = {c: "treated" for c in spec["treated_zones"]}

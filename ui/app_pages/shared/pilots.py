@@ -9,7 +9,7 @@ import streamlit as st
 from ui import frame
 from ui.app_pages.shared.pilot_detail import render
 from ui.client import ApiError
-from ui.i18n import STATUSES, percent, status, t
+from ui.i18n import STATUSES, colon, percent, status, t
 from ui.widgets import paginate, show_problem
 
 PILOT_STATUSES = ["draft", "submitted", "changes_requested", "approved", "rejected", "running",
@@ -49,7 +49,7 @@ items = [p for p in everything if (not chosen or p["status"] in chosen)
          and (startup is None or organizations.get(p["organization_id"]) == startup)
          and (authority is None or authority in authorities_of(p))]
 counts = {s: sum(1 for p in items if p["status"] == s) for s in PILOT_STATUSES}
-st.caption(" · ".join(f"{status(s, lang)} : {n}" for s, n in counts.items() if n))
+st.caption(" · ".join(f"{status(s, lang)}{colon(lang)}{n}" for s, n in counts.items() if n))
 
 
 def at_a_glance(pilot: dict[str, Any]) -> str:
